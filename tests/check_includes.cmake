@@ -1,0 +1,52 @@
+# Checks every #include in the module folders against DESIGN.md's table
+# "Modules and who may include whom". Run: cmake -DSRC=<repo> -P check_includes.cmake
+# Project headers are "module/..." includes; third-party headers are recognised
+# by their prefix. System (libc, Linux, C++ std) headers are always allowed.
+
+set(third_party_prefixes openssl/ re2/ archive.h archive_entry.h zlib.h zstd.h nlohmann/ curl/ CLI/ gtest/ gmock/)
+
+set(allow_base base openssl/)
+set(allow_frontend base frontend re2/)
+set(allow_storage base storage archive.h archive_entry.h zlib.h zstd.h nlohmann/ openssl/)
+set(allow_registry base storage registry curl/ nlohmann/ openssl/)
+set(allow_runtime base runtime nlohmann/)
+set(allow_builder base frontend storage registry runtime builder nlohmann/ CLI/ openssl/)
+set(modules base frontend storage registry runtime builder)
+
+set(violations "")
+foreach(module IN LISTS modules)
+  file(GLOB_RECURSE files "${SRC}/${module}/*.h" "${SRC}/${module}/*.cc")
+  foreach(f IN LISTS files)
+    file(STRINGS "${f}" lines REGEX "^[ \t]*#[ \t]*include[ \t]*[<\"]")
+    foreach(line IN LISTS lines)
+      string(REGEX REPLACE "^[ \t]*#[ \t]*include[ \t]*[<\"]([^>\"]*)[>\"].*$" "\\1" inc "${line}")
+      set(kind "")
+      foreach(m IN LISTS modules)
+        if(inc MATCHES "^${m}/")
+          set(kind "${m}")
+        endif()
+      endforeach()
+      if(kind STREQUAL "")
+        foreach(p IN LISTS third_party_prefixes)
+          string(FIND "${inc}" "${p}" pos)
+          if(pos EQUAL 0)
+            set(kind "${p}")
+          endif()
+        endforeach()
+      endif()
+      if(kind STREQUAL "")
+        continue()  # system header
+      endif()
+      list(FIND allow_${module} "${kind}" found)
+      if(found EQUAL -1)
+        file(RELATIVE_PATH rel "${SRC}" "${f}")
+        string(APPEND violations "  ${rel}: includes <${inc}>, which ${module}/ may not include\n")
+      endif()
+    endforeach()
+  endforeach()
+endforeach()
+
+if(NOT violations STREQUAL "")
+  message(FATAL_ERROR "module dependency violations (see DESIGN.md):\n${violations}")
+endif()
+message(STATUS "module includes: all allowed")
