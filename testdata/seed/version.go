@@ -1,0 +1,3 @@
+package main
+
+const version = "1.0.0"
