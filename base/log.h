@@ -29,9 +29,11 @@ class LogMessage {
 
 }  // namespace shale
 
-#define SHALE_LOG(level)                                                        \
-  if (::shale::LogLevel::k##level < ::shale::GetLogLevel()) {                   \
-  } else                                                                        \
-    ::shale::internal::LogMessage(::shale::LogLevel::k##level).stream()
+// A for-statement rather than if/else, so `if (x) SHALE_LOG(Info) << ..;`
+// has no dangling else.
+#define SHALE_LOG(level)                                                            \
+  for (bool shale_log_on_ = ::shale::LogLevel::k##level >= ::shale::GetLogLevel(); \
+       shale_log_on_; shale_log_on_ = false)                                        \
+  ::shale::internal::LogMessage(::shale::LogLevel::k##level).stream()
 
 #endif  // SHALE_BASE_LOG_H_
