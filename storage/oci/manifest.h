@@ -41,8 +41,10 @@ struct Manifest {
 };
 
 // Parses and validates (schema + descriptor rules, descriptor_json.h):
-// schemaVersion must be 2; mediaType, when present, must be a manifest type
-// (an index or schema-1 document is InvalidArgument saying what it is);
+// schemaVersion must be 2 (schema 1 is Unimplemented); mediaType, when
+// present, must be a manifest type: a malformed one is InvalidArgument, an
+// index type is InvalidArgument saying it is an index, any other well-formed
+// type is Unimplemented ("unsupported manifest media type …");
 // config is required; layers must be non-empty for an OCI image manifest
 // (image-spec: an empty-layer OCI manifest is invalid) but may be empty in
 // a Docker manifest. Errors: InvalidArgument naming the field;
