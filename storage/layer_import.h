@@ -9,23 +9,9 @@
 #include "base/descriptor.h"
 #include "base/status.h"
 #include "storage/blob_store.h"
+#include "storage/layer_info.h"
 
 namespace shale {
-
-enum class Compression { kNone, kGzip, kZstd };
-
-struct LayerWriterOptions {
-  Compression compression = Compression::kGzip;
-  std::optional<int64_t> source_date_epoch;  // clamp every mtime to this
-  int threads = 0;                           // compression threads; 0 = number of CPUs
-  int level = -1;                            // codec default
-};
-
-struct LayerInfo {
-  Descriptor descriptor;  // the compressed blob: OCI layer media type, digest, size
-  Digest diff_id;         // sha256 of the uncompressed tar
-  int64_t uncompressed_size = 0;
-};
 
 // Reads a tar stream from fd (plain, gzip or zstd, detected by magic bytes),
 // re-encodes every entry as PAX with numeric uid/gid, no user/group names and
@@ -35,6 +21,11 @@ struct LayerInfo {
 // corrupt stream is DataLoss; caps per SECURITY.md §2 give ResourceExhausted.
 // On failure nothing becomes visible in the store.
 Result<LayerInfo> ImportTarStream(int fd, BlobStore& store, const LayerWriterOptions& options);
+
+// The same, writing the compressed layer into `out` instead of a store (the
+// caller commits or discards what `out` received). On failure `out` may hold a
+// partial stream.
+Result<LayerInfo> ImportTarStreamToSink(int fd, ByteSink& out, const LayerWriterOptions& options);
 
 }  // namespace shale
 
