@@ -14,7 +14,20 @@
 //
 // Leases: a running command that creates or uses blobs holds a Lease;
 // Prune() never removes a blob that a live lease pinned or that was written
-// after the oldest live lease began.
+// after the oldest live lease began. A lease is a file
+// <root>/shale/leases/<id> holding "start <unix ns>" and one pinned digest per
+// line, OFD-locked by its holder for its lifetime: Prune treats an unlocked
+// lease file as stale (its process died) and removes it.
+//
+// GC roots besides index.json: every file <root>/shale/roots/<anything>
+// lists digests, one per line ("sha256:…"; other lines ignored); Prune keeps
+// them and, when they are manifests or indexes, everything they reference.
+// The build cache keeps its blobs alive this way (write the file atomically).
+//
+// Prune holds <root>/shale/gc.lock exclusively and the index lock for its
+// whole mark-and-sweep; BlobWriter::Commit holds gc.lock shared around its
+// rename. So a blob committed during a prune is never deleted by it, and a
+// Tag() after a prune sees exactly what survived.
 #ifndef SHALE_STORAGE_IMAGE_STORE_H_
 #define SHALE_STORAGE_IMAGE_STORE_H_
 
@@ -60,6 +73,7 @@ struct CheckReport {
   int64_t images_checked = 0;
   int64_t blobs_checked = 0;
   std::vector<std::string> problems;  // one line each: what is wrong and where
+  std::vector<std::string> repairs;   // what Check(repair=true) changed
   bool ok() const { return problems.empty(); }
 };
 
@@ -78,16 +92,32 @@ class ImageStore {
   Result<ImageRecord> Find(std::string_view name_or_id) const;
   // Points `name` at `manifest` (replacing any previous target). The manifest
   // blob and everything it references must be present: FailedPrecondition otherwise.
+  // An empty name adds an unnamed entry (unless the digest is already listed).
+  // Names must fit the OCI ref.name grammar (InvalidArgument otherwise).
+  // For an index, the index blob must be present and every child manifest
+  // that is present must be complete (a pulled index may hold one platform).
+  // DataLoss when index.json is corrupt (it is then left untouched).
   Status Tag(const std::string& name, const Descriptor& manifest);
   // Removes the name. NotFound when absent.
   Status Untag(const std::string& name);
+
+  // The image id: the config digest of a manifest entry, the digest of an
+  // index entry itself. Reads (and verifies) the manifest blob.
+  Result<Digest> ImageId(const ImageRecord& record) const;
 
   Result<Lease> AcquireLease();
   // Removes blobs no name reaches (and stale temp files), respecting leases.
   Result<PruneReport> Prune();
   // Verifies index.json, every reachable manifest/config/layer: present, size
-  // and digest correct, JSON well-formed.
-  Result<CheckReport> Check();
+  // and digest correct, JSON well-formed; and every other blob's content
+  // against its name. Problems are listed in the report (the Result fails
+  // only when the store cannot be read at all).
+  // With repair: corrupt blobs are deleted, entries whose image is incomplete
+  // are removed from index.json, and a corrupt index.json is moved aside to
+  // <root>/shale/index.json.corrupt-<unix time> and rebuilt with an unnamed
+  // entry per complete manifest found among the blobs; each change is listed
+  // in `repairs`, and `problems` then lists what is still wrong.
+  Result<CheckReport> Check(bool repair = false);
 
   struct Impl;
 
