@@ -1,0 +1,62 @@
+// BuildOptions: everything `shale build` was asked to do, after flag and
+// environment parsing, before anything runs.
+#ifndef SHALE_BUILDER_BUILD_OPTIONS_H_
+#define SHALE_BUILDER_BUILD_OPTIONS_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "builder/progress.h"
+
+namespace shale {
+
+enum class PullPolicy { kMissing, kAlways, kNever, kNewer };
+
+struct SecretSpec {
+  std::string id;
+  std::string src;  // a file, or
+  std::string env;  // an environment variable name
+};
+
+struct BuildOptions {
+  std::vector<std::string> tags;
+  std::string containerfile;  // path, "-" for stdin, "" = find in context
+  std::string containerfile_text;  // when read from stdin
+  std::string context_dir = ".";
+  std::string ignorefile;
+  std::map<std::string, std::string> build_args;  // NAME=value (NAME alone: from the environment)
+  std::string target;
+  std::string isolation;  // "", chroot, rootless, oci
+  std::string runtime;    // for oci: runc/crun path or name
+  std::string format = "oci";  // oci | docker
+  PullPolicy pull = PullPolicy::kMissing;
+  bool layers = true;      // cache on
+  bool no_cache = false;
+  std::vector<std::string> no_cache_filter;  // stage names not to take from cache
+  bool squash = false;
+  std::optional<int64_t> timestamp;           // --timestamp: created time and file mtimes
+  std::optional<int64_t> source_date_epoch;   // SOURCE_DATE_EPOCH / --source-date-epoch
+  std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> annotations;
+  std::string iidfile;
+  std::string network;  // "", host, none
+  std::vector<SecretSpec> secrets;
+  int jobs = 0;  // 0 = number of CPUs
+  std::string authfile;
+  std::string creds;
+  std::optional<bool> tls_verify;
+  std::string cert_dir;
+  std::string platform;
+  bool quiet = false;
+  ProgressMode progress = ProgressMode::kPlain;
+  std::string storage_driver;
+  std::string compression = "gzip";  // gzip | zstd | none
+  bool rm = true;  // remove intermediate working trees
+};
+
+}  // namespace shale
+
+#endif  // SHALE_BUILDER_BUILD_OPTIONS_H_
