@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <random>
 #include <utility>
@@ -23,12 +24,12 @@ constexpr size_t kWriteBuffer = 1u << 20;
 // so the final fsync is short and dirty pages do not pile up.
 constexpr uint64_t kWritebackWindow = 32u << 20;
 
+// Unique among processes (pid) and within one (counter), unpredictable
+// enough (random) — also after fork(), which copies the generator.
 std::string RandomSuffix() {
-  static thread_local std::mt19937_64 rng(std::random_device{}() ^ (static_cast<uint64_t>(::getpid()) << 32));
-  static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::string s(12, 'x');
-  for (char& c : s) c = kChars[rng() % 36];
-  return s;
+  static std::atomic<uint64_t> counter{0};
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  return std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1)) + "-" + std::to_string(rng() % 1000000007);
 }
 
 Status CheckStorable(const Digest& digest) {
@@ -162,7 +163,8 @@ Result<Descriptor> BlobWriter::Commit(const Digest& expected, int64_t expected_s
   if (expected.valid() && expected != digest)
     return fail(DataLossError("blob digest mismatch: expected " + expected.ToString() + ", got " + digest.ToString()));
   if (::fsync(w.fd.get()) != 0) return fail(ErrnoToStatus(errno, "fsync " + w.tmp_path));
-  w.fd.Reset();
+  // w.fd (and with it the temp file's lock) stays open until the rename, so
+  // Prune never takes the temp file for a dead writer's.
 
   std::string target = w.store->sha256_dir + "/" + digest.hex();
   {
@@ -175,6 +177,7 @@ Result<Descriptor> BlobWriter::Commit(const Digest& expected, int64_t expected_s
       return fail(ErrnoToStatus(errno, "rename blob into " + target));
     w.tmp_path.clear();
     w.done = true;
+    w.fd.Reset();
     RETURN_IF_ERROR(FsyncDir(w.store->sha256_dir));
   }
   w.done = true;
@@ -284,6 +287,9 @@ Status BlobStore::VerifyBlob(const Digest& digest) const {
 }
 
 Result<std::unique_ptr<BlobWriter>> BlobStore::NewWriter() {
+  // Created and locked under gc.lock (shared), so Prune never sees the temp
+  // file in the instant between its creation and its lock.
+  ASSIGN_OR_RETURN(FileLock gc, FileLock::Acquire(impl_->gc_lock, FileLock::Mode::kShared));
   auto w = std::make_unique<BlobWriter::Impl>();
   w->store = impl_.get();
   w->tmp_path = impl_->tmp_dir + "/blob-" + RandomSuffix();

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <deque>
@@ -54,8 +55,10 @@ std::vector<std::string> ListDir(const std::string& dir) {
 }
 
 std::string RandomName() {
-  static thread_local std::mt19937_64 rng(std::random_device{}());
-  return std::to_string(::getpid()) + "-" + std::to_string(rng() % 1000000000000ull);
+  static std::atomic<uint64_t> counter{0};
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  return std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1)) + "-" +
+         std::to_string(rng() % 1000000007);
 }
 
 // Digests listed one per line; other lines ignored.
@@ -90,8 +93,9 @@ Status Lease::Pin(const Digest& digest) {
 
 Result<Lease> ImageStore::AcquireLease() {
   const StorePaths& paths = impl_->paths;
-  // Made and locked under a temp name, then renamed in: Prune never sees an
-  // unlocked live lease.
+  // Made and locked under a temp name (holding gc.lock shared), then renamed
+  // in: Prune never sees an unlocked live lease.
+  ASSIGN_OR_RETURN(FileLock gc, FileLock::Acquire(paths.gc_lock(), FileLock::Mode::kShared));
   std::string name = RandomName();
   std::string tmp = paths.tmp_dir() + "/lease-" + name;
   UniqueFd fd(::open(tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644));

@@ -5,7 +5,8 @@
 //   <root>/tmp/blob-*        in-flight blob writes; each is OFD-locked by its
 //                            writer, so an unlocked one is stale (its writer died)
 //   <root>/shale/index.lock  OFD lock for index.json read-modify-write
-//   <root>/shale/gc.lock     shared by blob commits, exclusive by Prune
+//   <root>/shale/gc.lock     shared while a blob temp file or lease is created and
+//                            while a blob is renamed into place; exclusive by Prune
 //   <root>/shale/leases/*    one file per live Lease (see image_store.h)
 //   <root>/shale/roots/*     extra GC roots (see image_store.h)
 #ifndef SHALE_STORAGE_STORE_PATHS_H_
