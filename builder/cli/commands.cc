@@ -5,9 +5,31 @@
 namespace shale::cli {
 
 void RegisterVersionCommand(CLI::App& app, CommandContext& ctx);
+void RegisterImagesCommand(CLI::App& app, CommandContext& ctx);
+void RegisterInspectCommand(CLI::App& app, CommandContext& ctx);
+void RegisterTagCommand(CLI::App& app, CommandContext& ctx);
+void RegisterRmiCommand(CLI::App& app, CommandContext& ctx);
+void RegisterPruneCommand(CLI::App& app, CommandContext& ctx);
+void RegisterCheckCommand(CLI::App& app, CommandContext& ctx);
+void RegisterImportCommand(CLI::App& app, CommandContext& ctx);
+void RegisterLoginCommand(CLI::App& app, CommandContext& ctx);
+void RegisterLogoutCommand(CLI::App& app, CommandContext& ctx);
+void RegisterPullCommand(CLI::App& app, CommandContext& ctx);
+void RegisterPushCommand(CLI::App& app, CommandContext& ctx);
 
 void RegisterAllCommands(CLI::App& app, CommandContext& ctx) {
   RegisterVersionCommand(app, ctx);
+  RegisterImagesCommand(app, ctx);
+  RegisterInspectCommand(app, ctx);
+  RegisterTagCommand(app, ctx);
+  RegisterRmiCommand(app, ctx);
+  RegisterPruneCommand(app, ctx);
+  RegisterCheckCommand(app, ctx);
+  RegisterImportCommand(app, ctx);
+  RegisterLoginCommand(app, ctx);
+  RegisterLogoutCommand(app, ctx);
+  RegisterPullCommand(app, ctx);
+  RegisterPushCommand(app, ctx);
 }
 
 }  // namespace shale::cli
