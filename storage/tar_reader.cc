@@ -73,6 +73,10 @@ Result<bool> TarReader::Next(TarEntry* out) {
     SHALE_LOG(Debug) << "tar: " << (archive_error_string(a_) ? archive_error_string(a_) : "warning");
   } else if (r != ARCHIVE_OK) {
     std::string err = archive_error_string(a_) ? archive_error_string(a_) : "corrupt archive";
+    if (err.find("too large") != std::string::npos || err.find("too long") != std::string::npos) {
+      return ResourceExhaustedError("tar entry " + std::to_string(entries_ + 1) + ": a header exceeds the header cap of " +
+                                    std::to_string(limits_.max_header_bytes) + " bytes (" + err + ")");
+    }
     if (entries_ == 0 && err.find("Unrecognized archive format") != std::string::npos)
       return InvalidArgumentError("not a tar stream (plain, gzip or zstd): " + err);
     return DataLossError("reading tar entry " + std::to_string(entries_ + 1) + ": " + err);

@@ -1,0 +1,100 @@
+#include "storage/layer_cache.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <random>
+
+#include "base/fd.h"
+#include "storage/layer_apply.h"
+#include "storage/snapshot_paths.h"
+
+namespace shale {
+
+namespace {
+constexpr char kMarker[] = "complete";
+constexpr char kMarkerMagic[] = "shale-layer-cache 1\n";
+}  // namespace
+
+LayerCache::LayerCache(std::string store_root, std::string ns)
+    : base_(ShaleStateDir(store_root) + "/layers/overlay-" + ns), ns_(std::move(ns)) {}
+
+std::string LayerCache::EntryDir(const Digest& chain_id) const { return base_ + "/" + chain_id.hex(); }
+std::string LayerCache::DiffDir(const Digest& chain_id) const { return EntryDir(chain_id) + "/diff"; }
+
+bool LayerCache::Has(const Digest& chain_id) const {
+  auto marker = ReadFileCapped(EntryDir(chain_id) + "/" + kMarker, 4096);
+  return marker.ok() && marker->rfind(kMarkerMagic, 0) == 0;
+}
+
+Result<std::string> LayerCache::NewTmp() {
+  static std::atomic<uint64_t> counter{0};
+  static thread_local std::mt19937_64 rng(std::random_device{}());
+  RETURN_IF_ERROR(MakeDirs(base_, 0700));
+  std::string tmp = base_ + "/tmp-" + std::to_string(getpid()) + "-" + std::to_string(++counter) + "-" +
+                    std::to_string(rng() % 1000000000);
+  if (::mkdir(tmp.c_str(), 0700) != 0) return ErrnoToStatus(errno, "mkdir " + tmp);
+  return tmp;
+}
+
+Result<std::string> LayerCache::Publish(const std::string& tmp, const Digest& chain_id, const Digest& diff_id) {
+  RETURN_IF_ERROR(WriteFileAtomic(tmp + "/" + kMarker, std::string(kMarkerMagic) + diff_id.ToString() + "\n"));
+  std::string entry = EntryDir(chain_id);
+  if (::rename(tmp.c_str(), entry.c_str()) != 0) {
+    int err = errno;
+    if ((err == EEXIST || err == ENOTEMPTY) && Has(chain_id)) {
+      RemoveTree(tmp).IgnoreError();  // another build got there first
+      return DiffDir(chain_id);
+    }
+    if (err == EEXIST || err == ENOTEMPTY) {
+      // An incomplete entry cannot exist (rename is atomic), but a damaged
+      // one might: replace it.
+      RETURN_IF_ERROR(RemoveTree(entry));
+      if (::rename(tmp.c_str(), entry.c_str()) == 0) return DiffDir(chain_id);
+      err = errno;
+    }
+    RemoveTree(tmp).IgnoreError();
+    return ErrnoToStatus(err, "publishing cached layer " + entry);
+  }
+  RETURN_IF_ERROR(FsyncDir(base_));
+  return DiffDir(chain_id);
+}
+
+Result<std::string> LayerCache::Ensure(const Digest& chain_id, const ParentLayer& layer, const OpenBlobFn& open_blob) {
+  if (Has(chain_id)) return DiffDir(chain_id);
+  ASSIGN_OR_RETURN(std::string tmp, NewTmp());
+  auto fail = [&](const Status& s) {
+    RemoveTree(tmp).IgnoreError();
+    return s.Annotate("unpacking layer " + layer.blob.digest.ToString());
+  };
+  std::string diff = tmp + "/diff";
+  if (::mkdir(diff.c_str(), 0755) != 0) return fail(ErrnoToStatus(errno, "mkdir " + diff));
+  auto blob = open_blob(layer.blob);
+  if (!blob.ok()) return fail(blob.status());
+  ApplyOptions opts;
+  opts.whiteouts = WhiteoutFormat::kOverlay;
+  opts.overlay_xattr_prefix = ns_ + ".overlay.";
+  auto st = ApplyLayer(blob->get(), diff, opts);
+  if (!st.ok()) return fail(st.status());
+  auto published = Publish(tmp, chain_id, layer.diff_id);
+  if (!published.ok()) return fail(published.status());
+  return published;
+}
+
+Result<std::string> LayerCache::Adopt(const Digest& chain_id, const Digest& diff_id, const std::string& dir) {
+  if (Has(chain_id)) {
+    RETURN_IF_ERROR(RemoveTree(dir));
+    return DiffDir(chain_id);
+  }
+  ASSIGN_OR_RETURN(std::string tmp, NewTmp());
+  if (::rename(dir.c_str(), (tmp + "/diff").c_str()) != 0) {
+    int err = errno;
+    RemoveTree(tmp).IgnoreError();
+    return ErrnoToStatus(err, "moving " + dir + " into the layer cache");
+  }
+  return Publish(tmp, chain_id, diff_id);
+}
+
+}  // namespace shale
