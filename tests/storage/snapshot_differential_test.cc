@@ -284,3 +284,63 @@ INSTANTIATE_TEST_SUITE_P(Seeds, SnapshotDifferentialTest, ::testing::Values(1u, 
 
 }  // namespace
 }  // namespace shale
+
+namespace shale {
+namespace {
+
+// Overlay inside a user namespace (userxattr: whiteouts stay 0/0 devices,
+// opaque dirs carry user.overlay.opaque). The test re-runs itself under
+// `unshare -Urm`; the inner run does the work.
+TEST(OverlayUserNamespace, DiffConvertsUserxattrOpaqueAndWhiteouts) {
+  if (getenv("SHALE_LAYERS_IN_USERNS") == nullptr) {
+    if (Sh("unshare -Urm true 2>/dev/null") != 0) GTEST_SKIP() << "unshare -Urm not permitted here";
+    std::string self = layertest::ShOut("readlink /proc/" + std::to_string(getpid()) + "/exe");
+    self.pop_back();
+    std::string out = layertest::ShOut("SHALE_LAYERS_IN_USERNS=1 unshare -Urm '" + self +
+                                       "' --gtest_filter=OverlayUserNamespace.* 2>&1; echo rc=$?");
+    if (out.find("overlayfs cannot be mounted") != std::string::npos) GTEST_SKIP() << "no overlay in a userns here";
+    EXPECT_NE(out.find("[  PASSED  ] 1 test"), std::string::npos) << out;
+    EXPECT_NE(out.find("rc=0"), std::string::npos) << out;
+    return;
+  }
+  layertest::TempDir dir;
+  Blobs blobs(dir.path());
+  std::string src = dir / "base-src";
+  ASSERT_EQ(Sh("mkdir -p '" + src + "/d/sub' '" + src + "/keep' && echo a > '" + src + "/d/sub/a' && echo b > '" + src +
+               "/keep/b' && echo c > '" + src + "/c'"),
+            0);
+  Changes bc{src, {{Change::Kind::kAddTree, "d"}, {Change::Kind::kAddTree, "keep"}, {Change::Kind::kAdd, "c"}}, {}, 0};
+  layertest::StringSink bb;
+  auto bi = WriteLayer(bc, {}, bb);
+  ASSERT_TRUE(bi.ok());
+  ParentLayer base = blobs.Put(bb.s, *bi);
+  std::string store = dir / "store";
+  auto overlay = NewOverlaySnapshotter(store);
+  if (!overlay.ok()) GTEST_SKIP() << "overlayfs cannot be mounted: " << overlay.status().ToString();
+  auto t = (*overlay)->Prepare({base}, blobs.Opener());
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  std::string r = (*t)->rootfs();
+  ASSERT_EQ(Sh("cd '" + r + "' && rm -rf d && mkdir d && echo new > d/n && rm c && echo x > keep/x"), 0);
+  auto changes = (*t)->Diff();
+  ASSERT_TRUE(changes.ok()) << changes.status().ToString();
+  std::map<std::string, Change::Kind> kinds;
+  for (const auto& c : changes->entries) kinds[c.path] = c.kind;
+  EXPECT_EQ(kinds["d"], Change::Kind::kOpaque);
+  EXPECT_EQ(kinds["c"], Change::Kind::kDelete);
+  EXPECT_EQ(kinds["keep/x"], Change::Kind::kAdd);
+  layertest::StringSink ls;
+  auto li = (*t)->Commit(*changes, {}, ls);
+  ASSERT_TRUE(li.ok()) << li.status().ToString();
+  blobs.Put(ls.s, *li);
+  std::string applied = dir / "applied";
+  ASSERT_EQ(mkdir(applied.c_str(), 0755), 0);
+  for (const auto& d : {bi->descriptor.digest, li->descriptor.digest}) {
+    UniqueFd fd(layertest::OpenRead(blobs.dir + "/" + d.hex()));
+    ASSERT_TRUE(ApplyLayer(fd.get(), applied).ok());
+  }
+  EXPECT_EQ(layertest::DiffTrees(Snap(r), Snap(applied)), "");
+  EXPECT_TRUE((*t)->Close().ok());
+}
+
+}  // namespace
+}  // namespace shale
