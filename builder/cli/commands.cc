@@ -16,6 +16,8 @@ void RegisterLoginCommand(CLI::App& app, CommandContext& ctx);
 void RegisterLogoutCommand(CLI::App& app, CommandContext& ctx);
 void RegisterPullCommand(CLI::App& app, CommandContext& ctx);
 void RegisterPushCommand(CLI::App& app, CommandContext& ctx);
+void RegisterParseCommand(CLI::App& app, CommandContext& ctx);
+void RegisterBuildCommand(CLI::App& app, CommandContext& ctx);
 
 void RegisterAllCommands(CLI::App& app, CommandContext& ctx) {
   RegisterVersionCommand(app, ctx);
@@ -30,6 +32,8 @@ void RegisterAllCommands(CLI::App& app, CommandContext& ctx) {
   RegisterLogoutCommand(app, ctx);
   RegisterPullCommand(app, ctx);
   RegisterPushCommand(app, ctx);
+  RegisterParseCommand(app, ctx);
+  RegisterBuildCommand(app, ctx);
 }
 
 }  // namespace shale::cli
