@@ -17,7 +17,6 @@ void RegisterLogoutCommand(CLI::App& app, CommandContext& ctx);
 void RegisterPullCommand(CLI::App& app, CommandContext& ctx);
 void RegisterPushCommand(CLI::App& app, CommandContext& ctx);
 void RegisterParseCommand(CLI::App& app, CommandContext& ctx);
-void RegisterBuildCommand(CLI::App& app, CommandContext& ctx);
 
 void RegisterAllCommands(CLI::App& app, CommandContext& ctx) {
   RegisterVersionCommand(app, ctx);
@@ -33,7 +32,6 @@ void RegisterAllCommands(CLI::App& app, CommandContext& ctx) {
   RegisterPullCommand(app, ctx);
   RegisterPushCommand(app, ctx);
   RegisterParseCommand(app, ctx);
-  RegisterBuildCommand(app, ctx);
 }
 
 }  // namespace shale::cli
