@@ -38,6 +38,7 @@ Result<std::unique_ptr<ImageStore>> ImageStore::Open(const std::string& root) {
 }
 
 BlobStore& ImageStore::blobs() { return *impl_->blobs; }
+const BlobStore& ImageStore::blobs() const { return *impl_->blobs; }
 
 Result<std::vector<ImageRecord>> ImageStore::List() const {
   ASSIGN_OR_RETURN(oci::Index index, ReadIndexFile(impl_->paths));
@@ -136,10 +137,17 @@ Status ImageStore::Untag(const std::string& name) {
   ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(impl_->paths.index_lock(), FileLock::Mode::kExclusive));
   ASSIGN_OR_RETURN(oci::Index index, ReadIndexFile(impl_->paths));
   size_t removed = std::erase_if(index.manifests, [&](const Descriptor& d) {
-    std::string ref = RefNameOf(d);
-    return name.empty() ? false : ref == name;
+    return !name.empty() && RefNameOf(d) == name;
   });
   if (removed == 0) return NotFoundError("image name not known: " + name.substr(0, 300));
+  return WriteIndexFile(impl_->paths, index);
+}
+
+Status ImageStore::Remove(const Digest& manifest) {
+  ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(impl_->paths.index_lock(), FileLock::Mode::kExclusive));
+  ASSIGN_OR_RETURN(oci::Index index, ReadIndexFile(impl_->paths));
+  size_t removed = std::erase_if(index.manifests, [&](const Descriptor& d) { return d.digest == manifest; });
+  if (removed == 0) return NotFoundError("no image " + manifest.ToString() + " in the index");
   return WriteIndexFile(impl_->paths, index);
 }
 

@@ -83,6 +83,7 @@ class ImageStore {
   ~ImageStore();
 
   BlobStore& blobs();
+  const BlobStore& blobs() const;
 
   // Every entry of index.json, in file order. DataLoss when index.json is corrupt.
   Result<std::vector<ImageRecord>> List() const;
@@ -100,6 +101,9 @@ class ImageStore {
   Status Tag(const std::string& name, const Descriptor& manifest);
   // Removes the name. NotFound when absent.
   Status Untag(const std::string& name);
+  // Removes every entry (named or not) that points at `manifest`. NotFound
+  // when there is none.
+  Status Remove(const Digest& manifest);
 
   // The image id: the config digest of a manifest entry, the digest of an
   // index entry itself. Reads (and verifies) the manifest blob.
