@@ -61,6 +61,11 @@ Result<std::unique_ptr<CompressingSink>> NewZstdSink(int level, int threads, Byt
   // but differs from the single-threaded (0) mode.
   r = ZSTD_CCtx_setParameter(cctx, ZSTD_c_nbWorkers, threads < 1 ? 1 : threads);
   if (ZSTD_isError(r)) return fail(r, "nbWorkers (libzstd built without threads?)");
+  // Bounded memory: each worker holds about one job plus the window, so a
+  // fixed 2 MiB job keeps the whole codec well under 64 MiB (and fixes the
+  // job boundaries, which the output depends on, whatever the level).
+  r = ZSTD_CCtx_setParameter(cctx, ZSTD_c_jobSize, 2 << 20);
+  if (ZSTD_isError(r)) return fail(r, "jobSize");
   return std::unique_ptr<CompressingSink>(new ZstdSink(cctx, out));
 }
 

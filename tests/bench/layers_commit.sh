@@ -11,7 +11,8 @@ for t in pigz zstd /usr/bin/time; do command -v "$t" >/dev/null || { echo "missi
 w=$(mktemp -d); trap 'rm -rf "$w"' EXIT
 mkdir "$w/src"
 # Text-like data (base64 of random bytes): compressible, not trivially.
-head -c $((mib * 1024 * 1024 * 3 / 4)) /dev/urandom | base64 -w 76 | head -c $((mib * 1024 * 1024)) >"$w/src/big"
+head -c $((mib * 1024 * 1024 * 3 / 4)) /dev/urandom | base64 -w 76 >"$w/src/big"
+truncate -s $((mib * 1024 * 1024)) "$w/src/big"
 sync
 run() { # label cmd... → prints "label secs rss_kib"
   local label=$1; shift

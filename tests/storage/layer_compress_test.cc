@@ -161,3 +161,27 @@ TEST(ImportTarStream, TruncatedIsDataLossAndGarbageIsInvalid) {
 
 }  // namespace
 }  // namespace shale
+
+namespace shale {
+namespace {
+
+TEST(ImportTarStream, CommitsIntoTheBlobStore) {
+  layertest::TempDir dir;
+  ASSERT_EQ(layertest::Sh("cd '" + dir.path() + "' && mkdir s && echo hi > s/f && tar -C s -czf in.tgz ."), 0);
+  auto store = BlobStore::Open(dir / "store");
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  UniqueFd fd(layertest::OpenRead(dir / "in.tgz"));
+  auto info = ImportTarStream(fd.get(), **store, LayerWriterOptions{});
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_TRUE((*store)->Has(info->descriptor.digest));
+  EXPECT_TRUE((*store)->VerifyBlob(info->descriptor.digest).ok());
+  EXPECT_EQ((*store)->Size(info->descriptor.digest).value_or(-1), info->descriptor.size);
+  // A bad stream leaves nothing behind.
+  layertest::WriteFile(dir / "bad.tar", "garbage that is not a tar stream at all");
+  UniqueFd bad(layertest::OpenRead(dir / "bad.tar"));
+  EXPECT_FALSE(ImportTarStream(bad.get(), **store, LayerWriterOptions{}).ok());
+  EXPECT_EQ(layertest::ShOut("ls '" + (dir / "store/tmp") + "' | wc -l"), "0\n");
+}
+
+}  // namespace
+}  // namespace shale
