@@ -111,6 +111,16 @@ class Lexer {
         break;
       }
       bool quote = !opt_.skip_quotes && (ch == '\'' || ch == '"');
+      if (!opt_.want_words && !quote && ch != '$' && ch != '<' && ch != static_cast<unsigned char>(opt_.escape)) {
+        // A run of ordinary bytes: copy it at once.
+        size_t end = pos_ + 1;
+        while (end < in_.size() && !IsSpecial(static_cast<unsigned char>(in_[end]), stop)) ++end;
+        result->append(in_.substr(pos_, end - pos_));
+        pos_ = end;
+        status = CheckSize(*result);
+        if (!status.ok()) break;
+        continue;
+      }
       if (ch == '$' || ch == '<' || quote) {
         std::string tmp;
         if (ch == '$') status = ProcessDollar(&tmp);
@@ -252,9 +262,16 @@ class Lexer {
 
   const std::string* GetEnv(const std::string& name) {
     const std::string* v = lookup_ ? lookup_(name) : nullptr;
-    if (v) out_->matched.insert(name);
-    else out_->unmatched.insert(name);
+    if (opt_.record_matches) {
+      if (v) out_->matched.insert(name);
+      else out_->unmatched.insert(name);
+    }
     return v;
+  }
+
+  bool IsSpecial(unsigned char c, int stop) const {
+    return c == '$' || c == '<' || c == static_cast<unsigned char>(opt_.escape) || static_cast<int>(c) == stop ||
+           (!opt_.skip_quotes && (c == '\'' || c == '"'));
   }
 
   Status ProcessDollar(std::string* out) {
@@ -382,10 +399,30 @@ class Lexer {
   int depth_ = 0;
 };
 
+bool NeedsLexing(std::string_view input, const ShellLexOptions& o) {
+  for (char c : input) {
+    if (c == '$' || c == '<' || c == o.escape || (!o.skip_quotes && (c == '\'' || c == '"'))) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<Expansion> Expand(std::string_view input, const VarLookup& lookup, const ShellLexOptions& options) {
   Expansion out;
+  if (!NeedsLexing(input, options)) {
+    if (input.size() > options.max_output) {
+      return ResourceExhaustedError("failed to process: variable expansion output exceeds the cap of " +
+                                    std::to_string(options.max_output) + " bytes");
+    }
+    out.word = std::string(input);
+    if (options.want_words) {
+      WordCollector words;
+      words.AddString(input);
+      out.words = words.Finish();
+    }
+    return out;
+  }
   Lexer lexer(input, lookup, options, &out);
   Status st = lexer.Run();
   if (!st.ok()) {
@@ -397,13 +434,18 @@ Result<Expansion> Expand(std::string_view input, const VarLookup& lookup, const 
 }
 
 Result<std::string> ExpandWord(std::string_view input, const VarLookup& lookup, const ShellLexOptions& options) {
-  ASSIGN_OR_RETURN(Expansion e, Expand(input, lookup, options));
+  ShellLexOptions o = options;
+  o.want_words = false;
+  o.record_matches = false;
+  ASSIGN_OR_RETURN(Expansion e, Expand(input, lookup, o));
   return std::move(e.word);
 }
 
 Result<std::vector<std::string>> ExpandWords(std::string_view input, const VarLookup& lookup,
                                              const ShellLexOptions& options) {
-  ASSIGN_OR_RETURN(Expansion e, Expand(input, lookup, options));
+  ShellLexOptions o = options;
+  o.record_matches = false;
+  ASSIGN_OR_RETURN(Expansion e, Expand(input, lookup, o));
   return std::move(e.words);
 }
 

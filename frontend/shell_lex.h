@@ -35,6 +35,10 @@ struct ShellLexOptions {
   bool skip_unset = false;   // leave $v / ${v...} as written when v is unset
   bool skip_quotes = false;  // quotes are ordinary characters (heredoc bodies)
   size_t max_output = kMaxExpansionBytes;
+  // What Expand() fills besides `word` (ExpandWord/ExpandWords turn off what
+  // they do not return).
+  bool want_words = true;
+  bool record_matches = true;
 };
 
 struct Expansion {

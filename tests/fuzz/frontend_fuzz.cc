@@ -15,7 +15,9 @@
 
 namespace {
 
-using namespace shale::frontend;
+using namespace shale::frontend;  // NOLINT
+using shale::Result;
+using shale::Status;
 
 void FuzzExpansion(std::string_view input) {
   static const std::unordered_map<std::string, std::string> env = {
