@@ -45,6 +45,13 @@ void ContentHasher::Load() {
 
 Result<Digest> ContentHasher::HashFile(int parent_fd, const std::string& name, const struct stat& st,
                                        const std::string& memo_key) {
+  if (!S_ISREG(st.st_mode)) return InvalidArgumentError(memo_key + ": not a regular file");
+  UniqueFd fd(::openat(parent_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid()) return ErrnoToStatus(errno, "open " + memo_key);
+  return HashFd(fd.get(), st, memo_key);
+}
+
+Result<Digest> ContentHasher::HashFd(int fd, const struct stat& st, const std::string& memo_key) {
   Entry want{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino),
              static_cast<uint64_t>(st.st_size), Ns(st.st_mtim), Ns(st.st_ctim), ""};
   {
@@ -59,13 +66,11 @@ Result<Digest> ContentHasher::HashFile(int parent_fd, const std::string& name, c
       }
     }
   }
-  UniqueFd fd(::openat(parent_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd.valid()) return ErrnoToStatus(errno, "open " + memo_key);
-  ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   Digester d;
   std::string buf(1 << 20, '\0');
   while (true) {
-    ASSIGN_OR_RETURN(size_t n, ReadSome(fd.get(), buf.data(), buf.size()));
+    ASSIGN_OR_RETURN(size_t n, ReadSome(fd, buf.data(), buf.size()));
     if (n == 0) break;
     d.Update(buf.data(), n);
   }

@@ -32,6 +32,8 @@ class ContentHasher {
   // lstat is st. `memo_key` identifies it in the memo (its context-relative path).
   Result<Digest> HashFile(int parent_fd, const std::string& name, const struct stat& st,
                           const std::string& memo_key);
+  // The same for a file already open for reading.
+  Result<Digest> HashFd(int fd, const struct stat& st, const std::string& memo_key);
   // Writes the memo back when this run hashed anything new.
   Status Save();
 

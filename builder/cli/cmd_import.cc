@@ -224,7 +224,8 @@ void RegisterImportCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("SOURCE", opt->source, "Tarball path, or - for stdin")->required();
   cmd->add_option("NAME", opt->name, "Image name (no registry: localhost/; no tag: :latest)");
   cmd->add_option("-c,--change", opt->changes,
-                  "Apply an instruction: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR");
+                  "Apply an instruction: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR")
+      ->allow_extra_args(false);
   cmd->add_option("-m,--message", opt->message, "Comment for the image history");
   cmd->add_option("--platform", opt->platform, "os/arch[/variant] recorded in the config (default: this host)");
   cmd->add_option("--compression", opt->compression, "Layer compression: gzip (default), zstd or none");

@@ -5,6 +5,9 @@
 namespace shale::cli {
 
 void RegisterVersionCommand(CLI::App& app, CommandContext& ctx);
+void RegisterInfoCommand(CLI::App& app, CommandContext& ctx);
+void RegisterRunStepCommand(CLI::App& app, CommandContext& ctx);
+void RegisterUnshareCommand(CLI::App& app, CommandContext& ctx);
 void RegisterImagesCommand(CLI::App& app, CommandContext& ctx);
 void RegisterInspectCommand(CLI::App& app, CommandContext& ctx);
 void RegisterTagCommand(CLI::App& app, CommandContext& ctx);
@@ -17,9 +20,13 @@ void RegisterLogoutCommand(CLI::App& app, CommandContext& ctx);
 void RegisterPullCommand(CLI::App& app, CommandContext& ctx);
 void RegisterPushCommand(CLI::App& app, CommandContext& ctx);
 void RegisterParseCommand(CLI::App& app, CommandContext& ctx);
+void RegisterBuildCommand(CLI::App& app, CommandContext& ctx);
 
 void RegisterAllCommands(CLI::App& app, CommandContext& ctx) {
   RegisterVersionCommand(app, ctx);
+  RegisterInfoCommand(app, ctx);
+  RegisterRunStepCommand(app, ctx);
+  RegisterUnshareCommand(app, ctx);
   RegisterImagesCommand(app, ctx);
   RegisterInspectCommand(app, ctx);
   RegisterTagCommand(app, ctx);
@@ -32,6 +39,7 @@ void RegisterAllCommands(CLI::App& app, CommandContext& ctx) {
   RegisterPullCommand(app, ctx);
   RegisterPushCommand(app, ctx);
   RegisterParseCommand(app, ctx);
+  RegisterBuildCommand(app, ctx);
 }
 
 }  // namespace shale::cli

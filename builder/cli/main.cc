@@ -4,17 +4,19 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "base/log.h"
 #include "builder/cli/command.h"
+#include "runtime/userns_reexec.h"
 
 namespace shale::cli {
 
 std::string StoreRoot(const GlobalOptions& global) {
   if (!global.root.empty()) return global.root;
   if (const char* env = std::getenv("SHALE_ROOT"); env && *env) return env;
-  if (::geteuid() == 0) return "/var/lib/shale";
+  if (runtime::HostUid() == 0) return "/var/lib/shale";  // the user, also inside shale's user ns
   if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) return std::string(xdg) + "/shale";
   const char* home = std::getenv("HOME");
   return std::string(home && *home ? home : "/tmp") + "/.local/share/shale";
@@ -25,9 +27,14 @@ int ReportError(const Status& status) {
   return kExitFailure;
 }
 
+std::optional<int> EnterUserNamespaceIfNeeded(int argc, char** argv);
+
 namespace {
 
 int Main(int argc, char** argv) {
+  // Ordinary users re-enter shale in a user namespace for build/run-step/unshare
+  // (cmd_unshare.cc); must happen before any thread starts.
+  if (auto code = EnterUserNamespaceIfNeeded(argc, argv)) return *code;
   CLI::App app{"shale: build, store and push OCI images without a daemon", "shale"};
   app.require_subcommand(1);
   app.set_version_flag("-v,--version", SHALE_VERSION);

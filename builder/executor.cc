@@ -1,0 +1,356 @@
+#include "builder/executor.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "base/log.h"
+#include "builder/build_state.h"
+#include "builder/image_commit.h"
+#include "frontend/stage_compiler.h"
+#include "storage/oci/json.h"
+
+namespace shale {
+namespace internal {
+
+using frontend::StepKind;
+
+std::string BuildContext::Location(int step) const {
+  return file + ":" + std::to_string(graph.steps[step].location.line);
+}
+
+Result<std::string> StageRootfs(BuildContext& ctx, int stage) {
+  StageState& st = *ctx.stages[stage];
+  RETURN_IF_ERROR(EnsureTree(ctx, st));
+  return st.tree->rootfs();
+}
+
+Result<std::string> ImageRootfs(BuildContext& ctx, const std::string& ref) {
+  ASSIGN_OR_RETURN(ResolvedImage img, ctx.images->Resolve(ref));
+  std::lock_guard<std::mutex> lock(ctx.image_trees_mu);
+  auto it = ctx.image_trees.find(ref);
+  if (it == ctx.image_trees.end()) {
+    ASSIGN_OR_RETURN(auto tree, ctx.snapshotter->Prepare(ChainOf(img.config, img.layers), BlobOpener(*ctx.store)));
+    it = ctx.image_trees.emplace(ref, std::move(tree)).first;
+  }
+  return it->second->rootfs();
+}
+
+}  // namespace internal
+
+namespace {
+
+using internal::BuildContext;
+using internal::StageState;
+using frontend::StepKind;
+
+Digest KeyOf(const nlohmann::json& record) { return Digest::Sha256(oci::CanonicalJson(record)); }
+
+Result<std::string> FindContainerfile(const BuildOptions& o, const std::string& context) {
+  if (!o.containerfile.empty()) return o.containerfile;
+  for (const char* name : {"Containerfile", "Dockerfile"}) {
+    std::string p = context + "/" + name;
+    if (::access(p.c_str(), F_OK) == 0) return p;
+  }
+  return NotFoundError("no Containerfile or Dockerfile in " + context + " (use -f)");
+}
+
+class Builder {
+ public:
+  Builder(const BuildOptions& options, std::string root, Progress& progress) {
+    ctx_.options = &options;
+    ctx_.store_root = std::move(root);
+    ctx_.progress = &progress;
+  }
+
+  Result<BuildOutcome> Run() {
+    RETURN_IF_ERROR(Setup());
+    RETURN_IF_ERROR(RunStages());
+    ctx_.hasher->Save().IgnoreError();
+    ASSIGN_OR_RETURN(BuildOutcome out, CommitImage(ctx_, *ctx_.stages[ctx_.graph.target]));
+    out.steps_total = static_cast<int>(ctx_.graph.steps.size());
+    out.steps_cached = ctx_.steps_cached;
+    Cleanup();
+    return out;
+  }
+
+  ~Builder() { Cleanup(); }
+  int run_exit_code() const { return ctx_.run_exit_code; }
+
+ private:
+  Status Setup() {
+    const BuildOptions& o = *ctx_.options;
+    std::error_code ec;
+    ctx_.context_dir = std::filesystem::absolute(o.context_dir, ec).lexically_normal().string();
+    while (ctx_.context_dir.size() > 1 && ctx_.context_dir.back() == '/') ctx_.context_dir.pop_back();
+    ctx_.context_fd = UniqueFd(::open(ctx_.context_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!ctx_.context_fd.valid()) return ErrnoToStatus(errno, "build context " + o.context_dir);
+    if (o.containerfile == "-") {
+      ctx_.file = "-";
+      ctx_.text = o.containerfile_text;
+    } else {
+      ASSIGN_OR_RETURN(ctx_.file, FindContainerfile(o, ctx_.context_dir));
+      ASSIGN_OR_RETURN(ctx_.text, ReadFileCapped(ctx_.file, 16u << 20));
+    }
+    // The ignore file, in buildah's order.
+    frontend::IgnoreFileQuery q{o.ignorefile, o.containerfile == "-" ? "" : ctx_.file, ctx_.context_dir};
+    std::string ignore_file =
+        frontend::ChooseIgnoreFile(q, [](const std::string& p) { return ::access(p.c_str(), F_OK) == 0; });
+    if (!ignore_file.empty()) {
+      ASSIGN_OR_RETURN(std::string text, ReadFileCapped(ignore_file, 4u << 20));
+      ASSIGN_OR_RETURN(auto patterns, frontend::ReadIgnorePatterns(text));
+      auto m = frontend::IgnoreMatcher::Compile(patterns);
+      if (!m.ok()) return m.status().Annotate(ignore_file);
+      ctx_.ignore.emplace(std::move(*m));
+    }
+    ASSIGN_OR_RETURN(ctx_.store, ImageStore::Open(ctx_.store_root));
+    ASSIGN_OR_RETURN(Lease lease, ctx_.store->AcquireLease());
+    ctx_.lease.emplace(std::move(lease));
+    ASSIGN_OR_RETURN(ctx_.snapshotter, SelectSnapshotter(o.storage_driver, ctx_.store_root));
+    ctx_.cache = std::make_unique<BuildCache>(ctx_.store_root, &ctx_.store->blobs());
+    ctx_.hasher = std::make_unique<ContentHasher>(HashMemoPath(ctx_.store_root, ctx_.context_dir));
+    ctx_.platform = Platform::Host();
+    if (!o.platform.empty()) {
+      ASSIGN_OR_RETURN(Platform p, Platform::Parse(o.platform));
+      if (!p.Matches(ctx_.platform))
+        return UnimplementedError("--platform " + o.platform + ": only the host platform (" +
+                                  ctx_.platform.ToString() + ") can be built for now");
+    }
+    ctx_.images = std::make_unique<BaseImages>(ctx_.store.get(), &o, ctx_.platform);
+    ctx_.epoch = o.timestamp ? o.timestamp : o.source_date_epoch;
+    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::system_clock::now().time_since_epoch()).count();
+    ctx_.created = oci::FormatRfc3339(ctx_.epoch.value_or(now));
+    ASSIGN_OR_RETURN(ctx_.layer_options.compression, ParseCompression(o.compression));
+    ctx_.layer_options.source_date_epoch = ctx_.epoch;
+
+    frontend::CompileOptions co;
+    co.file = ctx_.file;
+    for (const auto& [k, v] : o.build_args) co.build_args.push_back({k, v});
+    for (char** e = environ; *e; ++e) {
+      std::string kv(*e);
+      size_t eq = kv.find('=');
+      if (eq != std::string::npos) co.environment[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    co.target = o.target;
+    co.target_platform = ctx_.platform;
+    co.build_platform = ctx_.platform;
+    co.resolve_image = [this](const std::string& image, const std::string&) -> Result<frontend::BaseImageInfo> {
+      ASSIGN_OR_RETURN(ResolvedImage img, ctx_.images->Resolve(image));
+      frontend::BaseImageInfo info;
+      if (img.config.config) {
+        for (const auto& e : img.config.config->env) {
+          size_t eq = e.find('=');
+          info.env.push_back({e.substr(0, eq), eq == std::string::npos ? "" : e.substr(eq + 1)});
+        }
+        info.shell = img.config.config->shell;
+        info.onbuild = img.config.config->on_build;
+      }
+      return info;
+    };
+    ASSIGN_OR_RETURN(ctx_.graph, frontend::CompileContainerfile(ctx_.text, co));
+    for (const auto& w : ctx_.graph.warnings) ctx_.progress->Warning(w);
+
+    // Display numbers: FROM counts as a step, as in buildah.
+    ctx_.step_numbers.assign(ctx_.graph.steps.size(), 0);
+    int n = 0;
+    for (const auto& stage : ctx_.graph.stages) {
+      ctx_.from_numbers.push_back(++n);
+      for (int s : stage.steps) ctx_.step_numbers[s] = ++n;
+    }
+    ctx_.total_steps = n;
+    for (size_t i = 0; i < ctx_.graph.stages.size(); ++i) ctx_.stages.push_back(std::make_unique<StageState>());
+    return Status();
+  }
+
+  Status RunStages() {
+    const auto& stages = ctx_.graph.stages;
+    std::vector<int> state(stages.size(), 0);  // 0 waiting, 1 running, 2 done
+    std::mutex mu;
+    std::condition_variable cv;
+    Status first_error;
+    int running = 0;
+    int jobs = ctx_.options->jobs > 0 ? ctx_.options->jobs : std::max(1u, std::thread::hardware_concurrency());
+    std::vector<std::thread> threads;
+    std::unique_lock<std::mutex> lock(mu);
+    while (true) {
+      bool all_done = true, started = false;
+      for (size_t i = 0; i < stages.size() && first_error.ok(); ++i) {
+        if (state[i] != 2) all_done = false;
+        if (state[i] != 0 || running >= jobs) continue;
+        bool ready = true;
+        for (int d : stages[i].deps) ready &= state[d] == 2;
+        if (!ready) continue;
+        state[i] = 1;
+        ++running;
+        started = true;
+        threads.emplace_back([&, i] {
+          Status s = RunStage(static_cast<int>(i));
+          std::lock_guard<std::mutex> l(mu);
+          if (!s.ok() && first_error.ok()) first_error = s;
+          state[i] = 2;
+          --running;
+          cv.notify_all();
+        });
+      }
+      if (all_done || (!first_error.ok() && running == 0)) break;
+      if (!started) {
+        if (running == 0) {
+          first_error = InternalError("build plan is stuck: a stage waits for a stage that never ran");
+          break;
+        }
+        cv.wait(lock);
+      }
+    }
+    lock.unlock();
+    for (auto& t : threads) t.join();
+    return first_error;
+  }
+
+  Status RunStage(int index) {
+    const frontend::Stage& stage = ctx_.graph.stages[index];
+    StageState& st = *ctx_.stages[index];
+    ctx_.progress->Step(stage.name, ctx_.from_numbers[index], ctx_.total_steps, TrimmedOriginal(stage.original));
+    switch (stage.base_kind) {
+      case frontend::BaseKind::kScratch:
+        st.config.set_platform(ctx_.platform);
+        st.config.config.emplace();
+        st.key = KeyOf({{"v", 1}, {"base", "scratch"}, {"platform", ctx_.platform.ToString()}});
+        break;
+      case frontend::BaseKind::kStage: {
+        const StageState& base = *ctx_.stages[stage.base_stage];
+        st.config = base.config;
+        st.layers = base.layers;
+        st.key = base.key;
+        break;
+      }
+      case frontend::BaseKind::kImage: {
+        auto img = ctx_.images->Resolve(stage.base_image);
+        if (!img.ok()) return Located(stage.location.line, img.status());
+        st.config = img->config;
+        st.layers = img->layers;
+        st.key = KeyOf({{"v", 1}, {"base", img->manifest_desc.digest.ToString()}});
+        break;
+      }
+    }
+    if (!st.config.config) st.config.config.emplace();
+    bool squash = ctx_.options->squash && index == ctx_.graph.target;
+    bool use_cache = ctx_.options->layers && !ctx_.options->no_cache && !squash;
+    for (const auto& f : ctx_.options->no_cache_filter)
+      if (f == stage.name || f == std::to_string(stage.original_index)) use_cache = false;
+    st.squash = squash;
+    for (int step : stage.steps) {
+      Status s = RunStep(step, st, use_cache);
+      if (!s.ok()) return Located(ctx_.graph.steps[step].location.line, s);
+    }
+    if (squash) {
+      RETURN_IF_ERROR(internal::SquashStage(ctx_, st));
+      st.squash = false;
+      st.tree_current = false;
+    }
+    return Status();
+  }
+
+  Status RunStep(int step, StageState& st, bool use_cache) {
+    const frontend::Step& s = ctx_.graph.steps[step];
+    int number = ctx_.step_numbers[step];
+    ctx_.progress->Step(ctx_.graph.stages[s.stage].name, number, ctx_.total_steps, TrimmedOriginal(s.original));
+    auto t0 = std::chrono::steady_clock::now();
+    ASSIGN_OR_RETURN(std::string inputs, internal::StepInputs(ctx_, step));
+    nlohmann::json record = {{"v", 1},
+                             {"parent", st.key.ToString()},
+                             {"kind", std::string(frontend::StepKindName(s.kind))},
+                             {"created_by", HistoryCreatedBy(ctx_.graph, step)},
+                             {"inputs", inputs},
+                             {"platform", ctx_.platform.ToString()},
+                             {"epoch", ctx_.epoch ? std::to_string(*ctx_.epoch) : ""},
+                             {"compression", ctx_.options->compression}};
+    Digest key = KeyOf(record);
+    if (use_cache) {
+      if (auto hit = ctx_.cache->Lookup(key)) {
+        st.config = std::move(hit->config);
+        st.layers = std::move(hit->layers);
+        st.key = key;
+        st.tree_current = false;
+        ApplyStageFlags(step, st);
+        std::lock_guard<std::mutex> l(ctx_.count_mu);
+        ++ctx_.steps_cached;
+        ctx_.progress->CacheHit(number, key.ToString());
+        return Status();
+      }
+      ctx_.progress->CacheMiss(number, key.ToString(), "no cached result");
+    }
+    if (IsMetadataOnly(s.kind)) {
+      RETURN_IF_ERROR(ApplyMetadataStep(ctx_.graph, step, &st.config, &st.cfg));
+      oci::HistoryEntry h;
+      h.created = ctx_.created;
+      h.created_by = HistoryCreatedBy(ctx_.graph, step);
+      h.empty_layer = true;
+      st.config.history.push_back(std::move(h));
+    } else {
+      switch (s.kind) {
+        case StepKind::kRun: RETURN_IF_ERROR(internal::ExecuteRun(ctx_, step, st)); break;
+        case StepKind::kCopy:
+        case StepKind::kAdd: RETURN_IF_ERROR(internal::ExecuteCopy(ctx_, step, st)); break;
+        case StepKind::kWorkdir:
+          RETURN_IF_ERROR(ApplyMetadataStep(ctx_.graph, step, &st.config, &st.cfg));
+          RETURN_IF_ERROR(internal::ExecuteWorkdir(ctx_, step, st));
+          break;
+        default: return InternalError("unexpected step kind");
+      }
+    }
+    st.config.created = ctx_.created;
+    st.key = key;
+    if (ctx_.options->layers) ctx_.cache->Store(key, {st.config, st.layers}).IgnoreError();
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ctx_.progress->Done(number, secs);
+    return Status();
+  }
+
+  // Facts a cached step leaves behind that the config alone doesn't carry.
+  void ApplyStageFlags(int step, StageState& st) {
+    if (ctx_.graph.steps[step].kind == StepKind::kCmd) st.cfg.cmd_set_in_stage = true;
+  }
+
+  Status Located(int line, const Status& s) {
+    if (s.ok()) return s;
+    return s.Annotate(ctx_.file + ":" + std::to_string(line));
+  }
+
+  static std::string TrimmedOriginal(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\r')) text.pop_back();
+    if (text.size() > 400) text = text.substr(0, 400) + "…";
+    return text;
+  }
+
+  void Cleanup() {
+    for (auto& st : ctx_.stages) {
+      if (st && st->tree) {
+        st->tree->Close().IgnoreError();
+        st->tree.reset();
+      }
+    }
+    for (auto& [ref, tree] : ctx_.image_trees) tree->Close().IgnoreError();
+    ctx_.image_trees.clear();
+  }
+
+  BuildContext ctx_;
+};
+
+}  // namespace
+
+Result<BuildOutcome> RunBuild(const BuildOptions& options, const std::string& store_root, Progress& progress,
+                              int* run_exit_code) {
+  Builder builder(options, store_root, progress);
+  auto out = builder.Run();
+  if (run_exit_code) *run_exit_code = builder.run_exit_code();
+  return out;
+}
+
+}  // namespace shale

@@ -1,0 +1,61 @@
+#include "builder/image_commit.h"
+
+#include "base/fd.h"
+#include "registry/reference.h"
+#include "storage/oci/image_config.h"
+#include "storage/oci/json.h"
+#include "storage/oci/manifest.h"
+#include "storage/oci/media_types.h"
+
+namespace shale::internal {
+
+Result<BuildOutcome> CommitImage(BuildContext& ctx, StageState& state) {
+  const BuildOptions& o = *ctx.options;
+  ASSIGN_OR_RETURN(oci::ImageFormat format, oci::ParseImageFormat(o.format));
+  oci::ImageConfig config = state.config;
+  if (!config.config) config.config.emplace();
+  for (const auto& [k, v] : o.labels) config.config->labels[k] = v;
+  if (config.created.empty()) config.created = ctx.created;
+  if (config.architecture.empty() || config.os.empty()) config.set_platform(ctx.platform);
+  std::string config_bytes = oci::SerializeImageConfig(config);
+
+  // Names first, so a bad -t fails before anything is written.
+  std::vector<std::string> names;
+  for (const auto& tag : o.tags) {
+    auto ref = ParseLocalName(tag);
+    if (!ref.ok()) return ref.status().Annotate("tag " + tag);
+    names.push_back(ref->ToString());
+  }
+
+  oci::Manifest manifest;
+  manifest.media_type = media_type::kOciManifest;
+  ASSIGN_OR_RETURN(manifest.config, ctx.store->blobs().PutBlob(config_bytes, media_type::kOciConfig));
+  manifest.layers = state.layers;
+  for (auto& l : manifest.layers) {
+    ASSIGN_OR_RETURN(l.media_type, oci::ConvertMediaType(l.media_type, oci::ImageFormat::kOci));
+  }
+  manifest.annotations = {o.annotations.begin(), o.annotations.end()};
+  if (format == oci::ImageFormat::kDocker) {
+    ASSIGN_OR_RETURN(manifest, oci::ConvertManifest(manifest, format));
+  }
+  std::string manifest_bytes = oci::SerializeManifest(manifest);
+  ASSIGN_OR_RETURN(Descriptor manifest_desc, ctx.store->blobs().PutBlob(manifest_bytes, manifest.media_type));
+  if (ctx.lease) {
+    ctx.lease->Pin(manifest.config.digest).IgnoreError();
+    ctx.lease->Pin(manifest_desc.digest).IgnoreError();
+  }
+  if (names.empty()) {
+    RETURN_IF_ERROR(ctx.store->Tag("", manifest_desc));
+  }
+  for (const auto& name : names) RETURN_IF_ERROR(ctx.store->Tag(name, manifest_desc));
+
+  BuildOutcome out;
+  out.image_id = manifest.config.digest.ToString();
+  out.manifest = manifest_desc;
+  out.names = names;
+  if (!o.iidfile.empty()) RETURN_IF_ERROR(WriteFileAtomic(o.iidfile, out.image_id));
+  ctx.progress->Commit(names, out.image_id);
+  return out;
+}
+
+}  // namespace shale::internal
