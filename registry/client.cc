@@ -316,7 +316,16 @@ Result<HttpResponse> RegistryClient::SendOnce(HttpRequest req, const std::vector
       ch = bearer_challenge_;
     }
   }
-  if (need_token) RETURN_IF_ERROR(FetchToken(ch, scopes, true));
+  if (need_token) {
+    std::lock_guard<std::mutex> fetch(fetch_mu_);
+    bool still_needed;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      auto it = tokens_.find(ScopeKey(scopes));
+      still_needed = it == tokens_.end() || it->second.expires <= std::chrono::steady_clock::now();
+    }
+    if (still_needed) RETURN_IF_ERROR(FetchToken(ch, scopes, true));
+  }
   if (CredentialsAllowedFor(req.url) || kind == "bearer") {
     std::string h = AuthHeader(scopes);
     if (UrlOrigin(req.url) == UrlOrigin(BaseUrl() + "/")) SetHeader(req, "Authorization", h);

@@ -107,6 +107,7 @@ class RegistryClient {
   RetryPolicy retry_;
 
   mutable std::mutex mu_;
+  std::mutex fetch_mu_;     // one token fetch at a time (threads share the result)
   std::string scheme_;      // "https" / "http" once known
   std::string auth_kind_;   // "", "basic", "bearer"
   AuthChallenge bearer_challenge_;
