@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "base/status.h"
+
 namespace shale::runtime {
 
 struct HostFeatures {
@@ -28,6 +30,11 @@ const HostFeatures& ProbeHostFeatures();
 
 // Uncached probe (tests, `shale info`).
 HostFeatures ProbeHostFeaturesNow();
+
+// Whether an overlayfs can be mounted here: as root directly, as an
+// ordinary user inside a fresh user+mount namespace (kernel >= 5.11). Tries
+// it in a child under a temp dir. OK, or the reason it cannot.
+Status ProbeOverlayMount();
 
 // "mount namespace denied (Operation not permitted)" style summary.
 std::string DescribeDenied(const HostFeatures& f);

@@ -4,7 +4,10 @@
 #include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -59,7 +62,7 @@ HostFeatures ProbeHostFeaturesNow() {
     if (note(unshare(CLONE_NEWNS) == 0)) {
       bits |= kMount;
       if (note(mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0) &&
-          note(mount("shale-probe", "/", "tmpfs", MS_NOSUID | MS_NODEV, "size=4k") == 0)) {
+          note(mount("shale-probe", "/dev", "tmpfs", MS_NOSUID | MS_NODEV, "size=4k") == 0)) {
         bits |= kMountOk;
       }
     }
@@ -101,6 +104,65 @@ HostFeatures ProbeHostFeaturesNow() {
   f.mount_allowed = bits & kMountOk;
   f.denied_errno = msg[1];
   return f;
+}
+
+Status ProbeOverlayMount() {
+  const char* tmp = getenv("TMPDIR");
+  std::string dir = std::string(tmp && *tmp ? tmp : "/tmp") + "/shale-overlay-probe-XXXXXX";
+  if (mkdtemp(dir.data()) == nullptr) return ErrnoToStatus(errno, "creating a probe directory");
+  for (const char* sub : {"/l", "/u", "/w", "/m"}) {
+    if (mkdir((dir + sub).c_str(), 0755) != 0) {
+      RemoveTree(dir).IgnoreError();
+      return ErrnoToStatus(errno, "creating a probe directory");
+    }
+  }
+  const std::string data = "lowerdir=" + dir + "/l,upperdir=" + dir + "/u,workdir=" + dir + "/w";
+  const std::string target = dir + "/m";
+  const bool root = geteuid() == 0;
+  const std::string uid_map = "0 " + std::to_string(geteuid()) + " 1";
+  const std::string gid_map = "0 " + std::to_string(getegid()) + " 1";
+  long pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+  if (pid == 0) {
+    if (!root) {
+      if (unshare(CLONE_NEWUSER) != 0) _exit(100);
+      auto put = [](const char* file, const std::string& text) {
+        int fd = open(file, O_WRONLY | O_CLOEXEC);
+        if (fd < 0) return false;
+        bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+        close(fd);
+        return ok;
+      };
+      if (!put("/proc/self/setgroups", "deny") || !put("/proc/self/uid_map", uid_map) ||
+          !put("/proc/self/gid_map", gid_map)) {
+        _exit(101);
+      }
+    }
+    if (unshare(CLONE_NEWNS) != 0) _exit(102);
+    if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) _exit(103);
+    if (mount("overlay", target.c_str(), "overlay", 0, data.c_str()) != 0) _exit(errno & 0x7f);
+    _exit(0);
+  }
+  int st = 0;
+  if (pid > 0) {
+    while (waitpid(static_cast<pid_t>(pid), &st, 0) < 0 && errno == EINTR) {
+    }
+  }
+  RemoveTree(dir).IgnoreError();
+  if (pid < 0) return ErrnoToStatus(errno, "fork");
+  int code = WIFEXITED(st) ? WEXITSTATUS(st) : 125;
+  switch (code) {
+    case 0:
+      return Status::Ok();
+    case 100:
+      return PermissionDeniedError("cannot create a user namespace for the overlay mount");
+    case 101:
+      return PermissionDeniedError("cannot map ids in a user namespace");
+    case 102:
+    case 103:
+      return PermissionDeniedError("cannot create a mount namespace");
+    default:
+      return ErrnoToStatus(code, "mounting overlayfs");
+  }
 }
 
 const HostFeatures& ProbeHostFeatures() {

@@ -2,8 +2,9 @@
 // the step's rootfs) in a scratch directory and runs `RUNTIME run` (runc or
 // crun, see ResolveOciRuntime) with the step's stdio. The runtime's own
 // errors are read from its JSON log, so a failure to start is a Status, not
-// an exit code. Limitation: the step is PID 1 of its PID namespace, and the
-// runtime reports a step killed by signal N as exit code 128+N.
+// an exit code. Limitations: the step is PID 1 of its PID namespace, the
+// runtime reports a step killed by signal N as exit code 128+N, and it adds
+// HOME=/root to an environment without HOME.
 #ifndef SHALE_RUNTIME_OCI_BACKEND_H_
 #define SHALE_RUNTIME_OCI_BACKEND_H_
 
