@@ -32,10 +32,23 @@ for f in $(sed -n 's/^  \([a-z_/]*\.cc\)$/\1/p' "$src/frontend/CMakeLists.txt");
   sources="$sources $src/frontend/$f"
 done
 binary="$build/frontend_fuzz"
-echo "building $binary"
-# shellcheck disable=SC2086
-"$cxx" -std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
-  -fno-sanitize-recover=undefined -I"$src" $sources $re2_flags -o "$binary"
+stale=yes
+if [ -x "$binary" ]; then
+  stale=no
+  # shellcheck disable=SC2086
+  for f in $sources "$src"/frontend/*.h "$src"/frontend/internal/*.h "$src"/base/*.h "$0"; do
+    if [ "$f" -nt "$binary" ]; then stale=yes; fi
+  done
+fi
+if [ "$stale" = yes ]; then
+  echo "building $binary"
+  # shellcheck disable=SC2086
+  "$cxx" -std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
+    -fno-sanitize-recover=undefined -I"$src" $sources $re2_flags -o "$binary.tmp"
+  mv "$binary.tmp" "$binary"
+else
+  echo "reusing $binary (up to date)"
+fi
 
 corpus=${FUZZ_CORPUS_DIR:-$build/corpus}
 mkdir -p "$corpus"
