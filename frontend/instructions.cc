@@ -204,6 +204,7 @@ class InstructionParser {
           decl.key = word;
         }
         if (decl.key.empty()) return Error("ARG names can not be blank");
+        decl.doc = DocComment(node_.prev_comments, decl.key);
         ins.arg_decls.push_back(std::move(decl));
       }
       ins.op = ArgOp{};
@@ -389,6 +390,17 @@ Result<Instruction> ParseInstruction(const Node& node, std::string_view text, st
   return InstructionParser(node, text, file).Run();
 }
 
+std::string DocComment(const std::vector<std::string>& comments, std::string_view name) {
+  std::string doc;
+  for (const auto& c : comments) {
+    size_t end = c.find_first_of(" \t");
+    if (std::string_view(c).substr(0, end) != name || name.empty()) continue;
+    size_t rest = end == std::string::npos ? c.size() : c.find_first_not_of(" \t", end);
+    doc = rest == std::string::npos ? "" : c.substr(rest);
+  }
+  return doc;
+}
+
 Result<ParsedFile> ParseInstructions(const Ast& ast, std::string_view text, std::string_view file) {
   ParsedFile out;
   std::set<std::string> names;
@@ -411,6 +423,7 @@ Result<ParsedFile> ParseInstructions(const Ast& ast, std::string_view text, std:
       stage.from.original = node.original;
       if (args.size() == 3) {
         stage.from.name = ToLower(args[2]);
+        stage.from.doc = DocComment(node.prev_comments, args[2]);
         if (!ValidStageName(stage.from.name)) {
           return LocatedError(StatusCode::kInvalidArgument, file, text,
                               {node.start_line, FindColumn(text, node.start_line, args[2], node.column)},

@@ -21,6 +21,7 @@ namespace shale::frontend {
 struct ArgDecl {
   std::string key;
   std::optional<std::string> value;  // default as written
+  std::string doc;                   // doc comment (see DocComment)
 };
 
 struct Instruction {
@@ -45,6 +46,7 @@ struct FromInstruction {
   std::string platform;  // raw --platform
   SourceLocation location;
   std::string original;
+  std::string doc;       // doc comment of the stage (see DocComment)
 };
 
 struct ParsedStage {
@@ -56,6 +58,11 @@ struct ParsedFile {
   std::vector<Instruction> global_args;  // ARGs before the first FROM
   std::vector<ParsedStage> stages;
 };
+
+// The doc comment for `name` (a stage name or an ARG key) among the comment
+// lines directly above its instruction: the line whose first word is `name`,
+// with that word stripped ("# foo sets foo" -> "sets foo"); "" when none.
+std::string DocComment(const std::vector<std::string>& comments, std::string_view name);
 
 // Errors are located (source.h) against `text`/`file`.
 Result<ParsedFile> ParseInstructions(const Ast& ast, std::string_view text, std::string_view file);

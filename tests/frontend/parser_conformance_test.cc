@@ -9,6 +9,7 @@
 #include "frontend/heredoc.h"
 #include "frontend/internal/json_array.h"
 #include "frontend/internal/line_parsers.h"
+#include "frontend/instructions.h"
 #include "frontend/parser.h"
 #include "tests/frontend/conformance_util.h"
 
@@ -236,6 +237,40 @@ TEST(ParserConformance, HeredocWords) {
   }
   nlohmann::json chomp = Facts()["heredoc_chomp"];
   EXPECT_EQ(ChompHeredocContent(chomp["input"].get<std::string>()), chomp["output"].get<std::string>());
+}
+
+}  // namespace
+}  // namespace shale::frontend
+
+namespace shale::frontend {
+namespace {
+
+TEST(ParserConformance, DocComments) {
+  SKIP_WITHOUT_CORPUS();
+  const nlohmann::json fact = Facts()["doc_comments"];
+  const std::string text = fact["dockerfile"];
+  Result<Ast> ast = Parse(text, "Dockerfile");
+  ASSERT_TRUE(ast.ok()) << ast.status().ToString();
+  Result<ParsedFile> file = ParseInstructions(*ast, text, "Dockerfile");
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  const auto& expect = fact["expect"];
+  ASSERT_EQ(file->global_args.size(), 1u);
+  ASSERT_EQ(file->global_args[0].arg_decls.size(), 1u);
+  EXPECT_EQ(file->global_args[0].arg_decls[0].key, expect["meta_arg0"]["key"]);
+  EXPECT_EQ(file->global_args[0].arg_decls[0].doc, expect["meta_arg0"]["doc"]);
+  ASSERT_EQ(file->stages.size(), 1u);
+  const ParsedStage& stage = file->stages[0];
+  EXPECT_EQ(stage.from.doc, expect["stage0_doc"]);
+  ASSERT_GE(stage.commands.size(), 2u);
+  ASSERT_EQ(stage.commands[0].arg_decls.size(), 1u);
+  EXPECT_EQ(stage.commands[0].arg_decls[0].key, expect["stage0_cmd0_arg0"]["key"]);
+  EXPECT_EQ(stage.commands[0].arg_decls[0].doc, expect["stage0_cmd0_arg0"]["doc"]);
+  const auto& args = expect["stage0_cmd1_args"];
+  ASSERT_EQ(stage.commands[1].arg_decls.size(), args.size());
+  for (size_t i = 0; i < args.size(); ++i) {
+    EXPECT_EQ(stage.commands[1].arg_decls[i].key, args[i]["key"]);
+    EXPECT_EQ(stage.commands[1].arg_decls[i].doc, args[i]["doc"]);
+  }
 }
 
 }  // namespace
