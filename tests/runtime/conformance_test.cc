@@ -235,8 +235,10 @@ TYPED_TEST(BackendConformance, NetworkNoneCannotReachHostLoopback) {
   EXPECT_EQ(o.out.find("connected"), std::string::npos);
   EXPECT_EQ(accepted.load(), 1) << "the step with --network none reached the host's 127.0.0.1";
   // Loopback inside works: the step can talk to itself.
-  RunSpec self = this->Spec("nc -l -p 5555 127.0.0.1 >/tmp/got & sleep 0.3; echo ping | nc -w 1 127.0.0.1 5555; "
-                            "wait; cat /tmp/got");
+  RunSpec self = this->Spec(
+      "nc -l -p 5555 127.0.0.1 >/tmp/got & "
+      "for i in 1 2 3 4 5 6 7 8 9 10; do echo ping | nc -w 1 127.0.0.1 5555 2>/dev/null && break; sleep 0.3; done; "
+      "wait; cat /tmp/got");
   self.network = NetworkMode::kNone;
   auto s = this->RunCapture(self);
   ASSERT_TRUE(s.status.ok());
@@ -384,7 +386,11 @@ TEST(Unprivileged, ConformanceSuitePassesAsOrdinaryUserWithSubuids) {
   shale::testing::ScratchDir dir("rt-unpriv");
   chmod(dir.path().c_str(), 0755);
   std::string bin = dir / "runtime_conformance_test";
-  auto cp = shale::testing::Run({"cp", "/proc/self/exe", bin});
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  ASSERT_GT(n, 0);
+  self[n] = '\0';
+  auto cp = shale::testing::Run({"cp", self, bin});
   ASSERT_EQ(cp.exit_code, 0) << cp.output;
   std::string tmp = dir / "tmp";
   ASSERT_EQ(mkdir(tmp.c_str(), 0700), 0);
@@ -395,7 +401,7 @@ TEST(Unprivileged, ConformanceSuitePassesAsOrdinaryUserWithSubuids) {
   opt.env = {{kAsUserEnv, "1"}, {"TMPDIR", tmp}, {"HOME", tmp}};
   opt.timeout_seconds = 240;
   auto r = shale::testing::Run({"setpriv", "--reuid", kTestUser, "--regid", kTestUser, "--init-groups", "--",
-                                bin, "--gtest_filter=BackendConformance/*", "--gtest_brief=0"},
+                                bin, "--gtest_filter=BackendConformance/*"},
                                opt);
   EXPECT_EQ(r.exit_code, 0) << r.output;
   // The chroot and rootless backends must actually run (not skip) as the user.
