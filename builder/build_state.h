@@ -41,6 +41,7 @@ struct StageState {
   // one layer holding everything (SquashStage).
   bool squash = false;
   int squash_history = -1;  // history entry of the last filesystem step
+  std::vector<std::string> squash_exclude;  // RUN steps' scratch paths, for the final diff
 };
 
 struct BuildContext {

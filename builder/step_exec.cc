@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <random>
@@ -198,6 +199,10 @@ Status CommitStep(BuildContext& ctx, int step, StageState& state, const std::vec
     h.empty_layer = true;
     state.config.history.push_back(std::move(h));
     state.squash_history = static_cast<int>(state.config.history.size()) - 1;
+    for (const auto& p : exclude) {
+      if (std::find(state.squash_exclude.begin(), state.squash_exclude.end(), p) == state.squash_exclude.end())
+        state.squash_exclude.push_back(p);
+    }
     return Status();
   }
   DiffOptions diff_options;
@@ -225,7 +230,9 @@ Status CommitStep(BuildContext& ctx, int step, StageState& state, const std::vec
 
 Status SquashStage(BuildContext& ctx, StageState& state) {
   if (!state.tree) return Status();  // nothing ran
-  ASSIGN_OR_RETURN(Changes changes, state.tree->Diff(DiffOptions{}));
+  DiffOptions diff_options;
+  diff_options.exclude = state.squash_exclude;
+  ASSIGN_OR_RETURN(Changes changes, state.tree->Diff(diff_options));
   if (changes.entries.empty()) return Status();
   ASSIGN_OR_RETURN(auto writer, ctx.store->blobs().NewWriter());
   ASSIGN_OR_RETURN(LayerInfo info, state.tree->Commit(changes, ctx.layer_options, *writer));
