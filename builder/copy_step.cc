@@ -327,8 +327,12 @@ Status ExecuteCopy(const CopySourceRoot& root, const std::vector<CopySourceItem>
     if (existing.ok() && ::fstat(existing->get(), &st) == 0 && S_ISDIR(st.st_mode)) dest_is_dir = true;
   }
   if (dest_is_dir) {
+    bool dest_existed = OpenInRoot(target.rootfs_fd, dest, O_PATH).ok();
     ASSIGN_OR_RETURN(UniqueFd dir_path, OpenDirInRoot(target.rootfs_fd, dest, /*create=*/true));
     ASSIGN_OR_RETURN(UniqueFd dir, OpenInRoot(target.rootfs_fd, dest, O_RDONLY | O_DIRECTORY));
+    // A destination directory the COPY creates belongs to --chown (as in BuildKit).
+    if (!dest_existed && ::fchown(dir.get(), target.uid, target.gid) != 0 && errno != EPERM)
+      return ErrnoToStatus(errno, "chown " + dest);
     for (const auto& item : items) {
       ASSIGN_OR_RETURN(UniqueFd src, OpenInRoot(root.root_fd, item.rel.empty() ? "." : item.rel,
                                                 S_ISDIR(item.st.st_mode) ? O_RDONLY | O_DIRECTORY : O_RDONLY));
