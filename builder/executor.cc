@@ -234,6 +234,9 @@ class Builder {
         auto img = ctx_.images->Resolve(stage.base_image);
         if (!img.ok()) return Located(stage.location.line, img.status());
         st.config = img->config;
+        // Its ONBUILD triggers run as this stage's first steps (the frontend
+        // inserted them); the new image does not pass them on.
+        if (st.config.config) st.config.config->on_build.clear();
         st.layers = img->layers;
         st.key = KeyOf({{"v", 1}, {"base", img->manifest_desc.digest.ToString()}});
         break;
