@@ -20,6 +20,7 @@
 #include "builder/config_ops.h"
 #include "builder/content_hasher.h"
 #include "builder/progress.h"
+#include "builder/url_source.h"
 #include "frontend/build_graph.h"
 #include "frontend/ignore.h"
 #include "runtime/isolation_backend.h"
@@ -78,6 +79,8 @@ struct BuildContext {
   int total_steps = 0;
   std::mutex count_mu;
   int steps_cached = 0;
+
+  DownloadDirs downloads;  // ADD <url>: per step, filled by StepInputs
 
   std::atomic<int> run_exit_code{0};  // the failing RUN's exit code, if one failed
 

@@ -47,6 +47,21 @@ bool Ignored(const CopySourceRoot& root, const std::string& rel) {
   return root.is_context && root.ignore != nullptr && !rel.empty() && root.ignore->Matches(rel);
 }
 
+// --exclude for a top-level source: its path or its name.
+bool ExcludedItem(const CopySourceRoot& root, const std::string& rel) {
+  return root.exclude != nullptr && !rel.empty() &&
+         (root.exclude->Matches(rel) || root.exclude->Matches(Basename(rel)));
+}
+
+// --exclude inside a directory source: `inner` is relative to that directory.
+bool ExcludedInner(const CopySourceRoot& root, const std::string& inner) {
+  return root.exclude != nullptr && !inner.empty() && root.exclude->Matches(inner);
+}
+
+bool CanSkipExcludedDir(const CopySourceRoot& root, const std::string& inner) {
+  return root.exclude != nullptr && root.exclude->CanSkipDir(inner);
+}
+
 Result<std::vector<std::string>> ListNames(int root_fd, const std::string& dir) {
   ASSIGN_OR_RETURN(UniqueFd fd, OpenInRoot(root_fd, dir.empty() ? "." : dir, O_RDONLY | O_DIRECTORY));
   std::vector<std::string> names;
@@ -154,6 +169,9 @@ class Copier {
     return Status();
   }
 
+  // The directory source being copied (context-relative), for --exclude.
+  void set_item(const std::string& rel) { item_ = rel; }
+
   Status CopyContents(int src_dir, const std::string& rel, int dst_dir) {
     if (root_.is_context && root_.ignore && !rel.empty() && root_.ignore->CanSkipDir(rel)) return Status();
     return WalkTree(src_dir, [&](const WalkEntry& e) -> Result<bool> {
@@ -163,6 +181,10 @@ class Copier {
         if (!S_ISDIR(e.st.st_mode) || root_.ignore->CanSkipDir(full)) return false;
         // An excluded directory with re-included entries below: create it
         // only if something inside survives (done lazily by the child).
+      }
+      std::string inner = Inner(full);
+      if (ExcludedInner(root_, inner)) {
+        if (!S_ISDIR(e.st.st_mode) || CanSkipExcludedDir(root_, inner)) return false;
       }
       if (e.rel.find('/') != std::string::npos) return false;  // handled by recursion
       RETURN_IF_ERROR(CopyEntry(src_dir, e.name, e.st, full, dst_dir, e.name));
@@ -188,8 +210,14 @@ class Copier {
   }
 
  private:
+  std::string Inner(const std::string& full) const {
+    if (item_.empty()) return full;
+    return full.size() > item_.size() ? full.substr(item_.size() + 1) : "";
+  }
+
   const CopySourceRoot& root_;
   const CopyTarget& t_;
+  std::string item_;
 };
 
 bool LooksLikeArchive(int fd) {
@@ -239,7 +267,7 @@ Result<std::vector<CopySourceItem>> ResolveCopySources(const CopySourceRoot& roo
     }
     size_t before = items.size();
     for (const auto& rel : rels) {
-      if (Ignored(root, rel)) continue;
+      if (Ignored(root, rel) || ExcludedItem(root, rel)) continue;
       auto fd = OpenInRoot(root.root_fd, rel.empty() ? "." : rel, O_PATH);
       if (!fd.ok()) {
         if (glob) continue;
@@ -253,7 +281,8 @@ Result<std::vector<CopySourceItem>> ResolveCopySources(const CopySourceRoot& roo
     }
     if (items.size() == before)
       return NotFoundError("COPY source " + source + ": no such file or directory in " + Where(root) +
-                           (root.is_context && root.ignore ? " (or excluded by the ignore file)" : ""));
+                           (root.is_context && root.ignore ? " (or excluded by the ignore file)" : "") +
+                           (root.exclude ? " (or excluded by --exclude)" : ""));
   }
   return items;
 }
@@ -289,12 +318,14 @@ Result<Digest> DigestCopySources(const CopySourceRoot& root, const std::vector<C
       if (!e.rel.empty() && Ignored(root, full)) {
         if (!S_ISDIR(e.st.st_mode) || root.ignore->CanSkipDir(full)) return false;
       }
+      bool excluded = ExcludedInner(root, e.rel);
+      if (excluded && (!S_ISDIR(e.st.st_mode) || CanSkipExcludedDir(root, e.rel))) return false;
       if (S_ISREG(e.st.st_mode)) {
-        if (Ignored(root, full)) return false;
+        if (Ignored(root, full) || excluded) return false;
         ASSIGN_OR_RETURN(Digest c, hasher->HashFile(e.parent_fd, e.name, e.st, full));
         record(e.rel, e.st, c.hex());
       } else if (S_ISLNK(e.st.st_mode)) {
-        if (Ignored(root, full)) return false;
+        if (Ignored(root, full) || excluded) return false;
         record(e.rel, e.st, e.link_target);
       } else {
         record(e.rel, e.st, "");
@@ -347,6 +378,7 @@ Status ExecuteCopy(const CopySourceRoot& root, const std::vector<CopySourceItem>
         }
       }
       if (S_ISDIR(item.st.st_mode)) {
+        copier.set_item(item.rel);
         if (op.parents && !item.rel.empty()) {
           ASSIGN_OR_RETURN(UniqueFd sub, copier.MakeDir(dst_dir, Basename(item.rel), item.st));
           RETURN_IF_ERROR(copier.CopyContents(src.get(), item.rel, sub.get()));

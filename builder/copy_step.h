@@ -11,7 +11,8 @@
 //  * the destination is resolved inside the target rootfs the same way, and
 //    every object is created relative to a directory fd, with its metadata set
 //    through the fd that created it.
-// Files the ignore matcher excludes are invisible: not copied, not hashed.
+// Files the ignore matcher or --exclude excludes are invisible: not copied,
+// not hashed.
 #ifndef SHALE_BUILDER_COPY_STEP_H_
 #define SHALE_BUILDER_COPY_STEP_H_
 
@@ -35,6 +36,9 @@ struct CopySourceRoot {
   bool is_context = false;                           // the build context (else a rootfs)
   const frontend::IgnoreMatcher* ignore = nullptr;   // context only; may be null
   ContentHasher* hasher = nullptr;                   // context only
+  // COPY --exclude: matched against each source's own path and, inside a
+  // directory source, against paths relative to that directory. May be null.
+  const frontend::IgnoreMatcher* exclude = nullptr;
 };
 
 // One matched source: a path relative to the source root.

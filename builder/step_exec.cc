@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "builder/build_state.h"
 #include "builder/copy_step.h"
+#include "registry/curl_transport.h"
 #include "runtime/select.h"
 #include "runtime/user_lookup.h"
 #include "storage/oci/json.h"
@@ -153,6 +154,60 @@ Result<std::vector<runtime::MountSpec>> PlanMounts(BuildContext& ctx, const fron
     out.push_back(std::move(spec));
   }
   return out;
+}
+
+// COPY --exclude patterns as a matcher (dockerignore syntax); none: nullopt.
+Result<std::optional<frontend::IgnoreMatcher>> ExcludeMatcher(const frontend::CopyOp& op) {
+  if (op.excludes.empty()) return std::optional<frontend::IgnoreMatcher>();
+  std::vector<std::string> patterns;
+  for (const auto& p : op.excludes) patterns.push_back(frontend::CleanPath(p));
+  auto m = frontend::IgnoreMatcher::Compile(patterns);
+  if (!m.ok()) return m.status().Annotate("--exclude");
+  return std::optional<frontend::IgnoreMatcher>(std::move(*m));
+}
+
+// True when the step's sources are http(s) URLs (ADD only; not mixed with
+// local files for now).
+Result<bool> CheckUrlSources(const frontend::Step& s) {
+  const auto& op = std::get<frontend::CopyOp>(s.op);
+  bool url = false, local = false;
+  for (const auto& src : op.sources) {
+    if (src.rfind("git@", 0) == 0 || (IsUrlSource(src) && src.ends_with(".git")))
+      return UnimplementedError("ADD of a git repository (" + src + ") is not supported yet");
+    if (IsUrlSource(src)) {
+      if (s.kind != StepKind::kAdd) return InvalidArgumentError("COPY cannot take a URL (" + src + "); use ADD");
+      url = true;
+    } else {
+      local = true;
+    }
+  }
+  if (url && local) return UnimplementedError("ADD of URLs and local files in one instruction is not supported yet");
+  if (url && !op.from.empty()) return InvalidArgumentError("ADD --from cannot take a URL");
+  return url;
+}
+
+// ADD --checksum for a local source: one regular file whose content has
+// that digest. Checked on every build, cache hit or not.
+Status VerifyChecksum(const CopySourceRoot& root, const std::vector<CopySourceItem>& items,
+                      const frontend::CopyOp& op) {
+  ASSIGN_OR_RETURN(Digest want, Digest::Parse(op.checksum));
+  if (items.size() != 1 || !op.inline_sources.empty() || !S_ISREG(items[0].st.st_mode))
+    return InvalidArgumentError("ADD --checksum needs exactly one source file");
+  ASSIGN_OR_RETURN(UniqueFd fd, OpenInRoot(root.root_fd, items[0].rel, O_RDONLY));
+  if (want.algorithm() != "sha256") return UnimplementedError("ADD --checksum: only sha256 is supported");
+  Digester d;
+  char buf[1 << 16];
+  while (true) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoToStatus(errno, "read " + items[0].rel);
+    if (n == 0) break;
+    d.Update(std::string_view(buf, static_cast<size_t>(n)));
+  }
+  Digest got = d.Finish();
+  if (got != want)
+    return DataLossError("ADD --checksum: " + items[0].rel + " has " + got.ToString() + ", want " + want.ToString());
+  return Status();
 }
 
 std::string EnvValue(const std::vector<std::string>& env, const std::string& key) {
@@ -335,13 +390,19 @@ Status ExecuteCopy(BuildContext& ctx, int step, StageState& state) {
   const frontend::Step& s = ctx.graph.steps[step];
   const auto& op = std::get<frontend::CopyOp>(s.op);
   RETURN_IF_ERROR(EnsureTree(ctx, state));
-  for (const auto& src : op.sources) {
-    if (src.rfind("http://", 0) == 0 || src.rfind("https://", 0) == 0 || src.rfind("git@", 0) == 0)
-      return UnimplementedError("ADD of a URL (" + src + ") is not supported yet");
-  }
+  ASSIGN_OR_RETURN(bool from_urls, CheckUrlSources(s));
+  std::vector<std::string> sources = op.sources;
   CopySourceRoot root;
   UniqueFd from_fd;
-  if (op.from.empty()) {
+  if (from_urls) {
+    std::string dir = ctx.downloads.Get(step);
+    if (dir.empty()) return InternalError("ADD: the downloads of this step are missing");
+    from_fd = UniqueFd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!from_fd.valid()) return ErrnoToStatus(errno, "open " + dir);
+    root.root_fd = from_fd.get();
+    sources.clear();
+    for (const auto& url : op.sources) sources.push_back(UrlFileName(url));
+  } else if (op.from.empty()) {
     root.root_fd = ctx.context_fd.get();
     root.is_context = true;
     root.ignore = ctx.ignore ? &*ctx.ignore : nullptr;
@@ -357,7 +418,9 @@ Status ExecuteCopy(BuildContext& ctx, int step, StageState& state) {
     if (!from_fd.valid()) return ErrnoToStatus(errno, "open " + rootfs);
     root.root_fd = from_fd.get();
   }
-  ASSIGN_OR_RETURN(auto items, ResolveCopySources(root, op.sources));
+  ASSIGN_OR_RETURN(auto exclude, ExcludeMatcher(op));
+  if (exclude) root.exclude = &*exclude;
+  ASSIGN_OR_RETURN(auto items, ResolveCopySources(root, sources));
   UniqueFd rootfs_fd(::open(state.tree->rootfs().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!rootfs_fd.valid()) return ErrnoToStatus(errno, "open rootfs");
   CopyTarget target;
@@ -373,7 +436,7 @@ Status ExecuteCopy(BuildContext& ctx, int step, StageState& state) {
   if (!op.chmod.empty()) {
     ASSIGN_OR_RETURN(target.chmod, ParseChmod(op.chmod));
   }
-  RETURN_IF_ERROR(shale::ExecuteCopy(root, items, op, target, s.kind == StepKind::kAdd));
+  RETURN_IF_ERROR(shale::ExecuteCopy(root, items, op, target, s.kind == StepKind::kAdd && !from_urls));
   return CommitStep(ctx, step, state, {});
 }
 
@@ -391,13 +454,23 @@ Result<std::string> StepInputs(BuildContext& ctx, int step) {
   nlohmann::json j = nlohmann::json::object();
   if (s.kind == StepKind::kCopy || s.kind == StepKind::kAdd) {
     const auto& op = std::get<frontend::CopyOp>(s.op);
-    for (const auto& src : op.sources) {
-      if (src.rfind("http://", 0) == 0 || src.rfind("https://", 0) == 0)
-        return UnimplementedError("ADD of a URL (" + src + ") is not supported yet");
-    }
+    ASSIGN_OR_RETURN(bool from_urls, CheckUrlSources(s));
+    std::vector<std::string> sources = op.sources;
     CopySourceRoot root;
     UniqueFd from_fd;
-    if (op.from.empty()) {
+    if (from_urls) {
+      std::string dir = ctx.store_root + "/shale/tmp/add-" + RandomHex();
+      RETURN_IF_ERROR(MakeDirs(dir));
+      ::chmod(dir.c_str(), 0700);
+      ctx.downloads.Set(step, dir);
+      CurlTransport transport(TransportOptionsFromEnv());
+      RETURN_IF_ERROR(DownloadUrls(transport, op.sources, dir, op.checksum));
+      j["urls"] = op.sources;
+      from_fd = UniqueFd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      root.root_fd = from_fd.get();
+      sources.clear();
+      for (const auto& url : op.sources) sources.push_back(UrlFileName(url));
+    } else if (op.from.empty()) {
       root.root_fd = ctx.context_fd.get();
       root.is_context = true;
       root.ignore = ctx.ignore ? &*ctx.ignore : nullptr;
@@ -416,8 +489,11 @@ Result<std::string> StepInputs(BuildContext& ctx, int step) {
       root.root_fd = from_fd.get();
     }
     if (root.root_fd < 0) return InternalError("cannot open the COPY source root");
-    ASSIGN_OR_RETURN(auto items, ResolveCopySources(root, op.sources));
+    ASSIGN_OR_RETURN(auto exclude, ExcludeMatcher(op));
+    if (exclude) root.exclude = &*exclude;
+    ASSIGN_OR_RETURN(auto items, ResolveCopySources(root, sources));
     ASSIGN_OR_RETURN(Digest d, DigestCopySources(root, items, op));
+    if (!op.checksum.empty()) RETURN_IF_ERROR(VerifyChecksum(root, items, op));
     j["content"] = d.ToString();
     j["excludes"] = op.excludes;
     j["link"] = op.link;
@@ -429,8 +505,23 @@ Result<std::string> StepInputs(BuildContext& ctx, int step) {
       nlohmann::json mj = {{"type", static_cast<int>(m.type)}, {"target", m.target}, {"source", m.source},
                            {"readonly", m.readonly}, {"id", m.id}};
       if (m.type == frontend::MountType::kBind) {
-        if (m.from_stage >= 0) mj["from"] = ctx.stages[m.from_stage]->key.ToString();
-        else if (!m.from.empty()) mj["from"] = m.from;
+        if (m.from_stage >= 0) {
+          mj["from"] = ctx.stages[m.from_stage]->key.ToString();
+        } else if (!m.from.empty()) {
+          ASSIGN_OR_RETURN(ResolvedImage img, ctx.images->Resolve(m.from));
+          mj["from"] = img.manifest_desc.digest.ToString();
+        } else {
+          // From the context: what the step can read is part of its key.
+          CopySourceRoot root;
+          root.root_fd = ctx.context_fd.get();
+          root.is_context = true;
+          root.ignore = ctx.ignore ? &*ctx.ignore : nullptr;
+          root.hasher = ctx.hasher.get();
+          auto items = ResolveCopySources(root, {m.source.empty() ? "." : m.source});
+          if (!items.ok()) return items.status().Annotate("RUN --mount=type=bind");
+          ASSIGN_OR_RETURN(Digest d, DigestCopySources(root, *items, frontend::CopyOp{}));
+          mj["content"] = d.ToString();
+        }
       }
       mounts.push_back(mj);
     }
