@@ -56,10 +56,14 @@ std::vector<BackendAvailability> CheckBackends(const HostFeatures& host, bool ho
   // What a step sees: a non-root user runs inside shale's user namespace,
   // where it is root and may create the other namespaces if user ns work.
   HostFeatures f = host;
+  // The owner of a user namespace may create every other kind of namespace
+  // in it and mount there (seccomp did not stop unshare(CLONE_NEWUSER)).
   if (!f.euid_root && f.unshare_user) {
     f.euid_root = true;
     f.in_user_namespace = true;
     f.mknod_allowed = false;
+    f.unshare_mount = f.unshare_pid = f.unshare_uts = f.unshare_ipc = f.unshare_net = true;
+    f.mount_allowed = true;
   }
   bool mount_ns = f.unshare_mount && f.mount_allowed;
   {

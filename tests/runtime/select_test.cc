@@ -54,6 +54,17 @@ TEST(CheckBackends, DockerContainerOffersOnlyDegradedChroot) {
   EXPECT_NE(b[2].detail.find("not found"), std::string::npos);
 }
 
+TEST(CheckBackends, OrdinaryUserIsJudgedByWhatTheUserNamespaceAllows) {
+  HostFeatures f;  // a non-root user: only unshare(CLONE_NEWUSER) works directly
+  f.unshare_user = true;
+  f.denied_errno = EPERM;
+  auto b = CheckBackends(f, false, "/nonexistent/runc");
+  EXPECT_TRUE(b[0].available);
+  EXPECT_EQ(b[0].detail.find("degraded"), std::string::npos) << b[0].detail;
+  EXPECT_TRUE(b[1].available) << b[1].detail;
+  EXPECT_EQ(b[1].detail, "user namespace from /etc/subuid (newuidmap)");
+}
+
 TEST(ContainersConf, RuntimeFromEngineTable) {
   EXPECT_EQ(ParseContainersConfRuntime("[engine]\nruntime = \"crun\"\n"), "crun");
   EXPECT_EQ(ParseContainersConfRuntime("[containers]\nruntime=\"x\"\n[engine]\n# runtime = \"no\"\n"
