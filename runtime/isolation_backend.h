@@ -8,8 +8,9 @@
 // everything the backend created inside spec.rootfs to run the step (mount
 // points, device nodes, /etc/resolv.conf|hosts|hostname when the image had
 // none) has been removed again and the parent directories' atime/mtime
-// restored; ExitStatus::touched_dirs names those parents. If the process is
-// killed mid-step, the paths listed by ScratchPathCandidates() may remain.
+// restored; ExitStatus::touched_dirs names those parents. Only if the
+// calling process is killed mid-step can some remain: empty files and
+// directories (mount points), /etc files, and device nodes under /dev.
 #ifndef SHALE_RUNTIME_ISOLATION_BACKEND_H_
 #define SHALE_RUNTIME_ISOLATION_BACKEND_H_
 
@@ -41,9 +42,13 @@ class IsolationBackend {
   virtual Result<ExitStatus> Run(const RunSpec& spec) = 0;
 };
 
-// Every rootfs path (absolute, rootfs-relative) the backends may create for
-// `spec` and remove afterwards. Only a step interrupted by a crash of the
-// calling process can leave any of them behind.
+// The rootfs subtrees (absolute, rootfs-relative) whose content never
+// belongs to the step's layer: /proc, /dev, /sys, /etc/resolv.conf,
+// /etc/hosts, /etc/hostname and every spec.mounts target. A snapshotter may
+// leave them, and everything below them, out of the step's diff (docker does
+// the same). Parent directories the backend had to create for a mount target
+// are not listed: they are removed after the step unless the step put
+// something in them, and then they are real changes.
 std::vector<std::string> ScratchPathCandidates(const RunSpec& spec);
 
 }  // namespace shale::runtime

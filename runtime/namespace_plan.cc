@@ -289,18 +289,12 @@ Result<NamespacePlan> PlanNamespaces(const RunSpec& spec, Isolation kind, const 
 }
 
 std::vector<std::string> ScratchPathCandidates(const RunSpec& spec) {
-  std::vector<std::string> out = {"/proc", "/dev", "/sys", "/etc", "/etc/resolv.conf", "/etc/hosts",
-                                  "/etc/hostname"};
-  for (const auto& d : kDevices) out.push_back(std::string("/dev/") + d.name);
-  for (const auto& m : spec.mounts) {
-    // The target and each missing parent may be created.
-    std::string t = CleanRootPath(m.target);
-    while (t != "/") {
-      out.push_back(t);
-      t = t.substr(0, t.rfind('/'));
-      if (t.empty()) t = "/";
-    }
-  }
+  // Only subtrees whose content is never the step's own work: the kernel
+  // filesystems, the bind-mounted /etc files and the mount targets (what a
+  // step writes there goes to the mount). Never a parent such as /etc or
+  // /root: a snapshotter drops everything below an excluded path.
+  std::vector<std::string> out = {"/proc", "/dev", "/sys", "/etc/resolv.conf", "/etc/hosts", "/etc/hostname"};
+  for (const auto& m : spec.mounts) out.push_back(CleanRootPath(m.target));
   return out;
 }
 

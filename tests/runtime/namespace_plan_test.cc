@@ -174,12 +174,16 @@ TEST(ValidateRunSpec, RejectsBadSpecs) {
   EXPECT_EQ(ValidateRunSpec(s).code(), StatusCode::kInvalidArgument);
 }
 
-TEST(ScratchPathCandidates, IncludesMountTargetsAndParents) {
+TEST(ScratchPathCandidates, MountTargetsAndKernelFilesystemsButNoParents) {
   RunSpec s = Spec();
-  s.mounts.push_back({MountSpec::Type::kBind, "/x", "/a/b", false, ""});
+  s.mounts.push_back({MountSpec::Type::kBind, "/x", "/root/.cache/../.cache/go", false, ""});
   auto c = ScratchPathCandidates(s);
-  for (const char* want : {"/etc/hosts", "/dev/null", "/a/b", "/a", "/proc"}) {
+  for (const char* want : {"/etc/hosts", "/etc/resolv.conf", "/dev", "/proc", "/sys", "/root/.cache/go"}) {
     EXPECT_NE(std::find(c.begin(), c.end(), want), c.end()) << want;
+  }
+  // Excluding a parent would drop the step's real changes below it.
+  for (const char* never : {"/etc", "/root", "/root/.cache", "/"}) {
+    EXPECT_EQ(std::find(c.begin(), c.end(), never), c.end()) << never;
   }
 }
 
