@@ -367,8 +367,37 @@ uint64_t KeepCaps(bool drop_chroot) {
   Fail(p, last_err, "exec ", p.argv[0]);
 }
 
+// Closes every fd but those in keep[0..n): a clone() made by another thread
+// for a concurrent step copies this step's pipe ends, and a monitor that
+// kept them would delay that step's EOF until this one ends.
+void CloseAllExcept(int* keep, int n) {
+  for (int i = 1; i < n; ++i) {  // insertion sort, n is tiny
+    for (int j = i; j > 0 && keep[j - 1] > keep[j]; --j) {
+      int t = keep[j];
+      keep[j] = keep[j - 1];
+      keep[j - 1] = t;
+    }
+  }
+  unsigned lo = 0;
+  for (int i = 0; i <= n; ++i) {
+    unsigned hi = i < n ? static_cast<unsigned>(keep[i]) : ~0U;
+    if (i < n && keep[i] < 0) continue;
+    if (hi > lo) {
+      if (syscall(SYS_close_range, lo, hi - 1, 0U) != 0) {
+        unsigned end = hi - 1 < 65536 ? hi - 1 : 65535;
+        for (unsigned fd = lo; fd <= end; ++fd) close(static_cast<int>(fd));
+      }
+    }
+    if (i < n) lo = hi + 1;
+  }
+}
+
 [[noreturn]] void MonitorMain(const Program& p) {
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  {
+    int keep[] = {0, 1, 2, p.report_fd, p.go_fd, p.stdin_fd, p.stdout_fd, p.stderr_fd};
+    CloseAllExcept(keep, static_cast<int>(sizeof keep / sizeof keep[0]));
+  }
   if (p.go_fd >= 0) {
     char c = 0;
     ssize_t n;
