@@ -1,10 +1,13 @@
 // shale inspect: an image's details as JSON (podman-like), or its raw
-// manifest or config; --format renders a small Go-template subset.
+// manifest or config; --format renders a Go template (go_template.h) over
+// the details plus buildah's view (inspect_view.h).
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "builder/cli/command.h"
+#include "builder/cli/go_template.h"
+#include "builder/cli/inspect_view.h"
 #include "builder/cli/image_lookup.h"
 #include "storage/oci/json.h"
 #include "storage/oci/media_types.h"
@@ -56,55 +59,6 @@ json ImageJson(const ImageStore& store, const ImageRecord& record, const ImageSu
   return o;
 }
 
-// Renders "{{.A.B}}" and "{{json .A}}" against a JSON value; other text is
-// copied. Strings print raw, other values as JSON ("<no value>" when absent).
-Result<std::string> RenderTemplate(const std::string& tmpl, const json& value) {
-  std::string out;
-  size_t pos = 0;
-  while (pos < tmpl.size()) {
-    size_t open = tmpl.find("{{", pos);
-    if (open == std::string::npos) {
-      out += tmpl.substr(pos);
-      break;
-    }
-    out += tmpl.substr(pos, open - pos);
-    size_t close = tmpl.find("}}", open);
-    if (close == std::string::npos) return InvalidArgumentError("--format: unterminated {{");
-    std::string expr = tmpl.substr(open + 2, close - open - 2);
-    while (!expr.empty() && expr.front() == ' ') expr.erase(0, 1);
-    while (!expr.empty() && expr.back() == ' ') expr.pop_back();
-    bool as_json = false;
-    if (expr.starts_with("json ")) {
-      as_json = true;
-      expr = expr.substr(5);
-      while (!expr.empty() && expr.front() == ' ') expr.erase(0, 1);
-    }
-    if (expr.empty() || expr[0] != '.') return InvalidArgumentError("--format: unsupported expression {{" + expr + "}}");
-    const json* v = &value;
-    size_t p = 1;
-    while (p < expr.size()) {
-      size_t dot = expr.find('.', p);
-      std::string key = expr.substr(p, dot == std::string::npos ? std::string::npos : dot - p);
-      if (!v->is_object() || !v->contains(key)) {
-        v = nullptr;
-        break;
-      }
-      v = &(*v)[key];
-      if (dot == std::string::npos) break;
-      p = dot + 1;
-    }
-    if (!v) {
-      out += "<no value>";
-    } else if (v->is_string() && !as_json) {
-      out += v->get<std::string>();
-    } else {
-      out += oci::CanonicalJson(*v);
-    }
-    pos = close + 2;
-  }
-  return out;
-}
-
 int RunInspect(const CommandContext& ctx, const InspectOptions& opt) {
   if (opt.type != "image" && opt.type != "manifest" && opt.type != "config") {
     std::fprintf(stderr, "Error: --type: want image, manifest or config, got \"%s\"\n", opt.type.c_str());
@@ -113,6 +67,7 @@ int RunInspect(const CommandContext& ctx, const InspectOptions& opt) {
   auto store = OpenStore(ctx.global);
   if (!store.ok()) return ReportError(store.status());
   json all = json::array();
+  std::vector<GoTemplateData> views;
   std::vector<std::string> raw;
   for (const std::string& name : opt.images) {
     auto record = LookupImage(**store, name);
@@ -130,7 +85,9 @@ int RunInspect(const CommandContext& ctx, const InspectOptions& opt) {
       raw.push_back(s->config_bytes);
       continue;
     }
-    if (opt.type == "image") {
+    if (opt.type == "image" && !opt.format.empty()) {
+      views.push_back(InspectTemplateView(ImageJson(**store, *record, *s), *s, name));
+    } else if (opt.type == "image") {
       all.push_back(ImageJson(**store, *record, *s));
     } else {
       auto doc = oci::ParseJson(opt.type == "config" ? s->config_bytes : s->manifest_bytes, opt.type);
@@ -141,8 +98,9 @@ int RunInspect(const CommandContext& ctx, const InspectOptions& opt) {
   for (const std::string& r : raw) std::printf("%s\n", r.c_str());
   if (!raw.empty()) return kExitOk;
   if (!opt.format.empty()) {
-    for (const json& o : all) {
-      auto text = RenderTemplate(opt.format, o);
+    for (const json& o : all) views.push_back(GoTemplateData{nlohmann::ordered_json(o), {}});
+    for (const GoTemplateData& v : views) {
+      auto text = RenderGoTemplate(opt.format, v);
       if (!text.ok()) {
         std::fprintf(stderr, "Error: %s\n", text.status().message().c_str());
         return kExitUsage;
@@ -163,7 +121,7 @@ void RegisterInspectCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("IMAGE", opt->images, "Image names or ids")->required();
   cmd->add_option("-t,--type", opt->type,
                   "image: details as a JSON array (default); manifest or config: the stored document");
-  cmd->add_option("-f,--format", opt->format, "Template, e.g. '{{.Id}}' or '{{json .Config.Env}}'");
+  cmd->add_option("-f,--format", opt->format, "Go template, e.g. '{{.Id}}', '{{json .Config.Env}}', '{{.OCIv1.Config.Labels}}'");
   cmd->callback([&ctx, opt] { ctx.run = [&ctx, opt] { return RunInspect(ctx, *opt); }; });
 }
 
