@@ -146,6 +146,12 @@ std::vector<std::string> BuildTest::LayerNames(const std::string& blob) const {
   return names;
 }
 
+std::vector<std::string> BuildTest::RunLayerNames(const std::string& blob) const {
+  std::vector<std::string> names = LayerNames(blob);
+  std::erase(names, "etc");
+  return names;
+}
+
 std::string BuildTest::FileInImage(const std::string& name, const std::string& path, bool* found) const {
   if (found) *found = false;
   nlohmann::json img = Inspect(name);

@@ -65,7 +65,7 @@ TEST_F(BuildTest, SquashGivesOneNewLayer) {
   json base = Inspect("busybox");
   json img = Inspect("squashed");
   ASSERT_EQ(img["Layers"].size(), base["Layers"].size() + 1);
-  std::vector<std::string> names = LayerNames(LayerBlob(img, -1));
+  std::vector<std::string> names = RunLayerNames(LayerBlob(img, -1));
   EXPECT_THAT(names, ElementsAre("b.txt", "c.txt"));  // a.txt came and went
   // One history entry per instruction, exactly one of them with a layer.
   int with_layer = 0;
@@ -201,7 +201,7 @@ TEST_F(BuildTest, TmpfsMountIsEmptyWritableAndNotCommitted) {
       {"-t", "tmpfs"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(FileInImage("tmpfs", "ls.txt"), "");
-  std::vector<std::string> names = LayerNames(LayerBlob(Inspect("tmpfs"), -1));
+  std::vector<std::string> names = RunLayerNames(LayerBlob(Inspect("tmpfs"), -1));
   EXPECT_THAT(names, ElementsAre("ls.txt"));
 }
 
