@@ -1,9 +1,13 @@
 #include "builder/executor.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <condition_variable>
 #include <filesystem>
 #include <thread>
@@ -50,10 +54,33 @@ using internal::BuildContext;
 using internal::StageState;
 using frontend::StepKind;
 
+// strerror() capitalised as Go prints it ("no such file or directory").
+std::string LowercaseErrno(int err) {
+  std::string text = std::strerror(err);
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
+}
+
 Digest KeyOf(const nlohmann::json& record) { return Digest::Sha256(oci::CanonicalJson(record)); }
 
+// As buildah: a relative -f that does not exist from the current directory
+// is looked up in the context directory; a directory is refused.
 Result<std::string> FindContainerfile(const BuildOptions& o, const std::string& context) {
-  if (!o.containerfile.empty()) return o.containerfile;
+  if (!o.containerfile.empty()) {
+    std::string path = o.containerfile;
+    struct stat st;
+    if (path[0] != '/' && ::stat(path.c_str(), &st) != 0 && errno == ENOENT) {
+      std::string in_context = context + "/" + path;
+      if (::stat(in_context.c_str(), &st) == 0) path = in_context;
+    }
+    if (::stat(path.c_str(), &st) != 0) {
+      int err = errno;
+      return Status(ErrnoToStatus(err, "").code(), "stat " + path + ": " + LowercaseErrno(err));
+    }
+    if (S_ISDIR(st.st_mode))
+      return InvalidArgumentError("containerfile: \"" + o.containerfile + "\" cannot be path to a directory");
+    return path;
+  }
   for (const char* name : {"Containerfile", "Dockerfile"}) {
     std::string p = context + "/" + name;
     if (::access(p.c_str(), F_OK) == 0) return p;
@@ -90,7 +117,10 @@ class Builder {
     ctx_.context_dir = std::filesystem::absolute(o.context_dir, ec).lexically_normal().string();
     while (ctx_.context_dir.size() > 1 && ctx_.context_dir.back() == '/') ctx_.context_dir.pop_back();
     ctx_.context_fd = UniqueFd(::open(ctx_.context_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!ctx_.context_fd.valid()) return ErrnoToStatus(errno, "build context " + o.context_dir);
+    if (!ctx_.context_fd.valid()) {
+      int err = errno;
+      return Status(ErrnoToStatus(err, "").code(), "build context " + o.context_dir + ": " + LowercaseErrno(err));
+    }
     if (o.containerfile == "-") {
       ctx_.file = "-";
       ctx_.text = o.containerfile_text;
