@@ -67,11 +67,15 @@ void Progress::Warning(const std::string& message) {
 
 void Progress::Commit(const std::vector<std::string>& names, const std::string& image_id) {
   json j = {{"event", "commit"}, {"names", names}, {"id", image_id}};
+  // As buildah: COMMIT, the short id, one "Successfully tagged" line per
+  // name, then the full id.
   std::string plain;
   for (const auto& n : names) plain += "COMMIT " + n + "\n";
   if (names.empty()) plain += "COMMIT\n";
   std::string hex = image_id.rfind("sha256:", 0) == 0 ? image_id.substr(7) : image_id;
   plain += "--> " + hex.substr(0, 12) + "\n";
+  for (const auto& n : names) plain += "Successfully tagged " + n + "\n";
+  plain += hex + "\n";
   if (mode_ == ProgressMode::kQuiet) {
     std::lock_guard<std::mutex> lock(mu_);
     std::fprintf(out_, "%s\n", hex.c_str());
