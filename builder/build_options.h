@@ -55,6 +55,9 @@ struct BuildOptions {
   std::string storage_driver;
   std::string compression = "gzip";  // gzip | zstd | none
   bool rm = true;  // remove intermediate working trees
+  std::vector<std::string> env;       // --env KEY=value, set in every stage's config
+  std::vector<std::string> unsetenv;  // --unsetenv KEY, removed from the final config
+  bool omit_history = false;          // --omit-history: no history entries in the image
 };
 
 }  // namespace shale

@@ -100,7 +100,14 @@ class Builder {
     RETURN_IF_ERROR(Setup());
     RETURN_IF_ERROR(RunStages());
     ctx_.hasher->Save().IgnoreError();
-    ASSIGN_OR_RETURN(BuildOutcome out, CommitImage(ctx_, *ctx_.stages[ctx_.graph.target]));
+    StageState& target = *ctx_.stages[ctx_.graph.target];
+    if (target.config.config) {
+      for (const std::string& key : ctx_.options->unsetenv)
+        std::erase_if(target.config.config->env,
+                      [&](const std::string& e) { return e.substr(0, e.find('=')) == key; });
+    }
+    if (ctx_.options->omit_history) target.config.history.clear();
+    ASSIGN_OR_RETURN(BuildOutcome out, CommitImage(ctx_, target));
     out.steps_total = static_cast<int>(ctx_.graph.steps.size());
     out.steps_cached = ctx_.steps_cached;
     Cleanup();
@@ -273,6 +280,16 @@ class Builder {
       }
     }
     if (!st.config.config) st.config.config.emplace();
+    if (!ctx_.options->env.empty()) {
+      // --env: as an ENV right after FROM, in every stage (and in the keys).
+      auto& env = st.config.config->env;
+      for (const std::string& kv : ctx_.options->env) {
+        std::string key = kv.substr(0, kv.find('='));
+        std::erase_if(env, [&](const std::string& e) { return e.substr(0, e.find('=')) == key; });
+        env.push_back(kv);
+      }
+      st.key = KeyOf({{"v", 1}, {"parent", st.key.ToString()}, {"env", ctx_.options->env}});
+    }
     bool squash = ctx_.options->squash && index == ctx_.graph.target;
     bool use_cache = ctx_.options->layers && !ctx_.options->no_cache && !squash;
     for (const auto& f : ctx_.options->no_cache_filter)

@@ -1,7 +1,10 @@
 // `shale build` (alias `bud`): flags as buildah has them.
 #include <unistd.h>
 
+#include <cctype>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <iostream>
 #include <iterator>
@@ -12,15 +15,19 @@
 #include "builder/cli/command.h"
 #include "builder/executor.h"
 #include "frontend/stage_compiler.h"
+#include "registry/reference.h"
 
 namespace shale::cli {
 namespace {
 
 struct BuildFlags {
   std::vector<std::string> tags, build_args, build_arg_files, labels, annotations, secrets, no_cache_filter;
-  std::string file, context = ".", target, isolation, runtime, format, pull = "missing", iidfile, network;
+  std::vector<std::string> contexts, env, unsetenv;
+  std::string cpu_shares, memory, memory_swap;
+  bool omit_history = false, identity_label = true, force_rm = false;
+  std::string file, target, isolation, runtime, format, pull = "missing", iidfile, network;
   std::string timestamp, source_date_epoch, authfile, creds, tls_verify, cert_dir, platform, progress = "plain";
-  std::string ignorefile, compression = "gzip", layers = "true";
+  std::string ignorefile, compression = "gzip", layers;  // layers "": $BUILDAH_LAYERS, else true
   bool no_cache = false, squash = false, quiet = false, pull_always = false, pull_never = false;
   int jobs = 0;
 };
@@ -59,7 +66,9 @@ Result<BuildOptions> ToOptions(const BuildFlags& f, const GlobalOptions& global)
   BuildOptions o;
   o.tags = f.tags;
   o.containerfile = f.file;
-  o.context_dir = f.context;
+  if (f.contexts.size() > 1)
+    return InvalidArgumentError("accepts at most 1 arg(s), received " + std::to_string(f.contexts.size()));
+  o.context_dir = f.contexts.empty() ? "." : f.contexts[0];
   o.ignorefile = f.ignorefile;
   for (const auto& path : f.build_arg_files) {
     ASSIGN_OR_RETURN(std::string text, ReadFileCapped(path, 1 << 20));
@@ -94,7 +103,12 @@ Result<BuildOptions> ToOptions(const BuildFlags& f, const GlobalOptions& global)
   ASSIGN_OR_RETURN(o.pull, ParsePull(f.pull));
   if (f.pull_always) o.pull = PullPolicy::kAlways;
   if (f.pull_never) o.pull = PullPolicy::kNever;
-  ASSIGN_OR_RETURN(o.layers, ParseBool(f.layers, "--layers"));
+  std::string layers = f.layers;
+  if (layers.empty()) {
+    const char* env = std::getenv("BUILDAH_LAYERS");
+    layers = env && *env ? env : "true";
+  }
+  ASSIGN_OR_RETURN(o.layers, ParseBool(layers, "--layers"));
   o.no_cache = f.no_cache;
   o.no_cache_filter = f.no_cache_filter;
   o.squash = f.squash;
@@ -109,11 +123,14 @@ Result<BuildOptions> ToOptions(const BuildFlags& f, const GlobalOptions& global)
   AddKeyValues(f.labels, o.labels);
   AddKeyValues(f.annotations, o.annotations);
   o.iidfile = f.iidfile;
-  if (!f.network.empty() && f.network != "host" && f.network != "none" && f.network != "default")
-    return InvalidArgumentError("--network \"" + f.network + "\": want host or none");
-  o.network = f.network == "default" ? "" : f.network;
+  if (!f.network.empty() && f.network != "host" && f.network != "none" && f.network != "default" &&
+      f.network != "private")
+    return InvalidArgumentError("--network \"" + f.network + "\": want host, none or private");
+  o.network = (f.network == "default" || f.network == "private") ? "" : f.network;
   for (const auto& s : f.secrets) {
     SecretSpec spec;
+    const std::string bad_secret = "incorrect secret flag format: should be --secret id=foo,src=bar[,env=ENV][,type=file|env]";
+    std::string type;
     size_t start = 0;
     while (start <= s.size()) {
       size_t comma = s.find(',', start);
@@ -124,17 +141,60 @@ Result<BuildOptions> ToOptions(const BuildFlags& f, const GlobalOptions& global)
       if (k == "id") spec.id = v;
       else if (k == "src" || k == "source") spec.src = v;
       else if (k == "env") spec.env = v;
-      else if (k == "type") continue;
-      else return InvalidArgumentError("--secret \"" + s + "\": unknown key \"" + k + "\"");
+      else if (k == "type") type = v;
+      else return InvalidArgumentError(bad_secret);
+      if (eq == std::string::npos || v.empty()) return InvalidArgumentError(bad_secret);
     }
     if (spec.id.empty()) spec.id = !spec.src.empty() ? spec.src.substr(spec.src.rfind('/') + 1) : spec.env;
-    if (spec.id.empty() || (spec.src.empty() && spec.env.empty()))
-      return InvalidArgumentError("--secret \"" + s + "\": want id=ID,src=FILE or id=ID,env=VAR");
-    if (spec.src.empty() && spec.env.empty()) spec.env = spec.id;
+    if (spec.id.empty()) return InvalidArgumentError(bad_secret);
+    // As buildah: with neither src nor env, the id names an environment
+    // variable when one is set (or type=env), else a file.
+    if (spec.src.empty() && spec.env.empty()) {
+      if (type == "env" || (type.empty() && std::getenv(spec.id.c_str()))) spec.env = spec.id;
+      else spec.src = spec.id;
+    } else if (type == "env" && spec.env.empty()) {
+      spec.env = spec.src;
+      spec.src.clear();
+    }
     o.secrets.push_back(spec);
   }
   o.jobs = f.jobs;
   o.authfile = f.authfile;
+  if (!o.authfile.empty() && ::access(o.authfile.c_str(), R_OK) != 0) {
+    int err = errno;
+    std::string text = std::strerror(err);
+    if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+    return InvalidArgumentError("credential file is not accessible: stat " + o.authfile + ": " + text);
+  }
+  for (const auto& t : f.tags) {
+    // Checked before anything runs, with buildah's wording.
+    if (auto ref = ParseLocalName(t); !ref.ok()) {
+      const std::string& m = ref.status().message();
+      size_t colon = m.rfind(": ");
+      return InvalidArgumentError("tag " + t + ": invalid reference format: " +
+                                  (colon == std::string::npos ? m : m.substr(colon + 2)));
+    }
+  }
+  for (const auto& e : f.env) {
+    size_t eq = e.find('=');
+    if (eq == 0 || e.empty()) return InvalidArgumentError("--env \"" + e + "\": want KEY=value or KEY");
+    if (eq != std::string::npos) {
+      o.env.push_back(e);
+    } else if (const char* v = std::getenv(e.c_str())) {
+      o.env.push_back(e + "=" + v);
+    }
+  }
+  o.unsetenv = f.unsetenv;
+  o.omit_history = f.omit_history;
+  for (const auto& [flag, value] : {std::pair<const char*, const std::string*>{"-c, --cpu-shares", &f.cpu_shares}}) {
+    if (value->empty()) continue;
+    char* end = nullptr;
+    errno = 0;
+    std::strtoull(value->c_str(), &end, 10);
+    if (*end != '\0' || errno != 0 || (*value)[0] == '-')
+      return InvalidArgumentError("invalid argument \"" + *value + "\" for \"" + flag +
+                                  "\" flag: strconv.ParseUint: parsing \"" + *value + "\": invalid syntax");
+  }
   o.creds = f.creds;
   if (!f.tls_verify.empty()) {
     ASSIGN_OR_RETURN(bool v, ParseBool(f.tls_verify, "--tls-verify"));
@@ -162,7 +222,7 @@ void RegisterBuildCommand(CLI::App& app, CommandContext& ctx) {
   auto flags = std::make_shared<BuildFlags>();
   auto* cmd = app.add_subcommand("build", "Build an image from a Containerfile");
   cmd->alias("bud");
-  cmd->add_option("context", flags->context, "Build context directory (default .)");
+  cmd->add_option("context", flags->contexts, "Build context directory (default .)");
   cmd->add_option("-t,--tag", flags->tags, "Name the image (repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("-f,--file", flags->file, "Containerfile (- for stdin)");
@@ -174,11 +234,11 @@ void RegisterBuildCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--isolation", flags->isolation, "chroot, rootless or oci (also $BUILDAH_ISOLATION)");
   cmd->add_option("--runtime", flags->runtime, "OCI runtime for --isolation oci (runc, crun)");
   cmd->add_option("--format", flags->format, "oci or docker (also $BUILDAH_FORMAT)");
-  cmd->add_option("--pull", flags->pull, "always, missing, never or newer")->expected(0, 1)->default_str("always");
+  // Optional values only with "=", as buildah (pflag) reads them: "--layers ctx" is a context.
+  cmd->add_flag("--pull{always}", flags->pull, "always, missing, never or newer (--pull=VALUE)");
   cmd->add_flag("--pull-always", flags->pull_always, "Same as --pull=always");
   cmd->add_flag("--pull-never", flags->pull_never, "Same as --pull=never");
-  cmd->add_option("--layers", flags->layers, "Cache intermediate layers (default true)")->expected(0, 1)
-      ->default_str("true");
+  cmd->add_flag("--layers{true}", flags->layers, "Cache intermediate layers (default $BUILDAH_LAYERS, else true)");
   cmd->add_flag("--no-cache", flags->no_cache, "Do not use cached steps");
   cmd->add_option("--no-cache-filter", flags->no_cache_filter, "Stages not to take from the cache")
       ->allow_extra_args(false);
@@ -196,14 +256,23 @@ void RegisterBuildCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--jobs", flags->jobs, "Stages built at once (default: CPUs)");
   cmd->add_option("--authfile", flags->authfile, "Registry credentials file");
   cmd->add_option("--creds", flags->creds, "USER:PASSWORD for pulling base images");
-  cmd->add_option("--tls-verify", flags->tls_verify, "Verify registry TLS (default true)")->expected(0, 1)
-      ->default_str("true");
+  cmd->add_flag("--tls-verify{true}", flags->tls_verify, "Verify registry TLS (default true)");
   cmd->add_option("--cert-dir", flags->cert_dir, "CA/client certificates for registries");
   cmd->add_option("--platform", flags->platform, "os/arch (only the host's for now)");
   cmd->add_flag("-q,--quiet", flags->quiet, "Print only the image id");
   cmd->add_option("--progress", flags->progress, "plain or json");
   cmd->add_option("--ignorefile", flags->ignorefile, "Ignore file instead of .containerignore/.dockerignore");
   cmd->add_option("--compression", flags->compression, "Layer compression: gzip, zstd or none");
+  cmd->add_option("--env", flags->env, "KEY=value (KEY alone: from the environment) in every stage")
+      ->allow_extra_args(false);
+  cmd->add_option("--unsetenv", flags->unsetenv, "Remove KEY from the image's environment")
+      ->allow_extra_args(false);
+  cmd->add_flag("--omit-history", flags->omit_history, "Write no history entries");
+  cmd->add_flag("--identity-label", flags->identity_label, "Accepted for buildah compatibility (shale adds none)");
+  cmd->add_flag("--force-rm", flags->force_rm, "Accepted: shale always removes its working trees");
+  cmd->add_option("-c,--cpu-shares", flags->cpu_shares, "Accepted (RUN steps are not resource-limited)");
+  cmd->add_option("-m,--memory", flags->memory, "Accepted (RUN steps are not resource-limited)");
+  cmd->add_option("--memory-swap", flags->memory_swap, "Accepted (RUN steps are not resource-limited)");
   cmd->callback([&ctx, flags] {
     ctx.run = [&ctx, flags]() -> int {
       auto options = ToOptions(*flags, ctx.global);
