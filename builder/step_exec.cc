@@ -124,7 +124,7 @@ Result<std::vector<runtime::MountSpec>> PlanMounts(BuildContext& ctx, const fron
         for (const auto& s : ctx.options->secrets)
           if (s.id == m.id) found = &s;
         if (found == nullptr) {
-          if (m.required) return NotFoundError("secret \"" + m.id + "\" is required but was not given (--secret)");
+          if (m.required) return NotFoundError("secret required but no secret with id \"" + m.id + "\" found (--secret)");
           continue;
         }
         std::string content;
