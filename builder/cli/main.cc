@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -13,13 +14,24 @@
 
 namespace shale::cli {
 
-std::string StoreRoot(const GlobalOptions& global) {
+namespace {
+std::string StoreRootAsGiven(const GlobalOptions& global) {
   if (!global.root.empty()) return global.root;
   if (const char* env = std::getenv("SHALE_ROOT"); env && *env) return env;
   if (runtime::HostUid() == 0) return "/var/lib/shale";  // the user, also inside shale's user ns
   if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) return std::string(xdg) + "/shale";
   const char* home = std::getenv("HOME");
   return std::string(home && *home ? home : "/tmp") + "/.local/share/shale";
+}
+}  // namespace
+
+std::string StoreRoot(const GlobalOptions& global) {
+  // A relative --root/SHALE_ROOT is taken from the working directory, made
+  // absolute once: RUN steps are given paths under it as their rootfs.
+  std::string root = StoreRootAsGiven(global);
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(root, ec);
+  return ec ? root : abs.lexically_normal().string();
 }
 
 int ReportError(const Status& status) {
