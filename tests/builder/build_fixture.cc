@@ -23,7 +23,8 @@ constexpr char kServerScript[] =
     "            self.send_response(302); self.send_header('Location', '/' + self.path[10:]); self.end_headers(); return\n"
     "        return super().do_GET()\n"
     "s = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)\n"
-    "print(s.server_address[1], flush=True)\n"
+    "os.write(1, b'%d\\n' % s.server_address[1])\n"
+    "os.dup2(os.open(os.devnull, os.O_WRONLY), 1)\n"
     "s.serve_forever()\n";
 }  // namespace
 
@@ -43,10 +44,13 @@ StaticHttpServer::StaticHttpServer(const std::string& dir) {
     ::close(fds[0]);
     return;
   }
-  char buf[32] = {0};
-  ssize_t n = ::read(fds[0], buf, sizeof buf - 1);
+  // Read the whole line: the port is announced with one write, but a short
+  // read must not leave us with half a number.
+  std::string line;
+  char c;
+  while (line.size() < 16 && ::read(fds[0], &c, 1) == 1 && c != '\n') line.push_back(c);
   ::close(fds[0]);
-  if (n > 0) port_ = std::atoi(buf);
+  port_ = std::atoi(line.c_str());
 }
 
 StaticHttpServer::~StaticHttpServer() {
