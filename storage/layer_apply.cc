@@ -269,9 +269,24 @@ class Applier {
 }  // namespace
 
 Result<ApplyStats> ApplyLayerAt(int layer_fd, int root_fd, const ApplyOptions& options) {
-  ASSIGN_OR_RETURN(auto reader, TarReader::Open(layer_fd, options.limits));
+  if (!options.expected_diff_id.valid()) {
+    ASSIGN_OR_RETURN(auto reader, TarReader::Open(layer_fd, options.limits));
+    Applier applier(root_fd, options, reader.get());
+    return applier.Run();
+  }
+  if (options.expected_diff_id.algorithm() != "sha256") {
+    return InvalidArgumentError("diff_id " + options.expected_diff_id.ToString() +
+                                " cannot be verified (only sha256 diff_ids are supported)");
+  }
+  ASSIGN_OR_RETURN(auto reader, TarReader::OpenHashed(layer_fd, options.limits));
   Applier applier(root_fd, options, reader.get());
-  return applier.Run();
+  ASSIGN_OR_RETURN(ApplyStats stats, applier.Run());
+  ASSIGN_OR_RETURN(stats.diff_id, reader->FinishDiffId());
+  if (stats.diff_id != options.expected_diff_id) {
+    return DataLossError("diff_id mismatch: the image config claims " + options.expected_diff_id.ToString() +
+                         " but the uncompressed layer is " + stats.diff_id.ToString());
+  }
+  return stats;
 }
 
 Result<ApplyStats> ApplyLayer(int layer_fd, const std::string& rootfs, const ApplyOptions& options) {

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <string>
 
+#include "base/digest.h"
 #include "base/status.h"
 #include "storage/layer_info.h"
 
@@ -41,6 +42,12 @@ struct ApplyOptions {
   // Namespace of the overlay opaque xattr in kOverlay mode: "trusted.overlay."
   // (root) or "user.overlay." (mounted with userxattr in a user namespace).
   std::string overlay_xattr_prefix = "trusted.overlay.";
+  // When valid: the diff_id the image config claims for this layer. The
+  // uncompressed stream is hashed while it is applied (to its very end) and a
+  // different sha256 fails the apply with DataLoss naming both digests
+  // (SECURITY.md §3: claimed digests are hints). The rootfs then holds what
+  // was applied: callers unpack into a private directory and discard it.
+  Digest expected_diff_id;
 };
 
 struct ApplyStats {
@@ -49,6 +56,7 @@ struct ApplyStats {
   int64_t skipped_devices = 0;    // device nodes we could not create
   int64_t ignored_owners = 0;     // entries whose uid/gid could not be set
   int64_t skipped_xattrs = 0;     // xattrs we were not allowed to set
+  Digest diff_id;                 // computed; set only when expected_diff_id was given
 };
 
 // Applies the layer read from layer_fd (consumed to its end) onto the

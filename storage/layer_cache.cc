@@ -76,6 +76,7 @@ Result<std::string> LayerCache::Ensure(const Digest& chain_id, const ParentLayer
   ApplyOptions opts;
   opts.whiteouts = WhiteoutFormat::kOverlay;
   opts.overlay_xattr_prefix = ns_ + ".overlay.";
+  opts.expected_diff_id = layer.diff_id;  // verified before the entry is published
   auto st = ApplyLayer(blob->get(), diff, opts);
   if (!st.ok()) return fail(st.status());
   auto published = Publish(tmp, chain_id, layer.diff_id);

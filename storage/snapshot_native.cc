@@ -87,7 +87,9 @@ class NativeSnapshotter : public Snapshotter {
     auto tree = std::make_unique<NativeTree>(dir, std::move(root));
     for (const ParentLayer& layer : chain) {
       ASSIGN_OR_RETURN(UniqueFd blob, open_blob(layer.blob));
-      auto st = ApplyLayer(blob.get(), rootfs);
+      ApplyOptions opts;
+      opts.expected_diff_id = layer.diff_id;
+      auto st = ApplyLayer(blob.get(), rootfs, opts);
       if (!st.ok()) return st.status().Annotate("preparing native rootfs from " + layer.blob.digest.ToString());
     }
     RETURN_IF_ERROR(tree->Index());

@@ -4,7 +4,9 @@
 #include <archive_entry.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "base/log.h"
 
@@ -53,11 +55,117 @@ Result<std::unique_ptr<TarReader>> TarReader::Open(int fd, const TarLimits& limi
   return std::unique_ptr<TarReader>(new TarReader(a, limits));
 }
 
+// The decompressing first stage of an OpenHashed reader: libarchive's "raw"
+// format yields the decompressed bytes, which pass through the digester on
+// their way to the tar stage.
+struct TarReader::Hashed {
+  struct archive* raw = nullptr;
+  Digester digester;
+  std::vector<char> buf = std::vector<char>(256 * 1024);
+  int64_t total = 0;
+  int64_t cap = 0;
+  bool eof = false;
+  bool over_cap = false;
+  std::string error;
+
+  ~Hashed() {
+    if (raw != nullptr) archive_read_free(raw);
+  }
+
+  // Next chunk of the decompressed stream (0 at its end), hashed.
+  la_ssize_t Pull() {
+    if (eof) return 0;
+    la_ssize_t n = archive_read_data(raw, buf.data(), buf.size());
+    if (n < 0) {
+      error = archive_error_string(raw) ? archive_error_string(raw) : "corrupt compressed stream";
+      return -1;
+    }
+    if (n == 0) {
+      eof = true;
+      return 0;
+    }
+    total += n;
+    if (total > cap) {
+      over_cap = true;
+      error = "layer exceeds the decompressed size cap of " + std::to_string(cap) + " bytes";
+      return -1;
+    }
+    digester.Update(buf.data(), static_cast<size_t>(n));
+    return n;
+  }
+
+  static la_ssize_t ReadCallback(struct archive* a, void* self_ptr, const void** out) {
+    auto* self = static_cast<Hashed*>(self_ptr);
+    la_ssize_t n = self->Pull();
+    if (n < 0) archive_set_error(a, EIO, "%s", self->error.c_str());
+    *out = self->buf.data();
+    return n;
+  }
+};
+
+Result<std::unique_ptr<TarReader>> TarReader::OpenHashed(int fd, const TarLimits& limits) {
+  auto hashed = std::make_unique<Hashed>();
+  hashed->cap = limits.max_uncompressed_bytes;
+  hashed->raw = archive_read_new();
+  if (hashed->raw == nullptr) return ResourceExhaustedError("libarchive: out of memory");
+  if (archive_read_support_format_raw(hashed->raw) != ARCHIVE_OK ||
+      archive_read_support_format_empty(hashed->raw) != ARCHIVE_OK ||
+      archive_read_support_filter_gzip(hashed->raw) != ARCHIVE_OK ||
+      archive_read_support_filter_zstd(hashed->raw) != ARCHIVE_OK) {
+    return InternalError(std::string("libarchive: cannot enable raw/gzip/zstd reading: ") +
+                         (archive_error_string(hashed->raw) ? archive_error_string(hashed->raw) : "unknown"));
+  }
+  if (archive_read_open_fd(hashed->raw, fd, 256 * 1024) != ARCHIVE_OK) {
+    return DataLossError(std::string("reading layer stream: ") +
+                         (archive_error_string(hashed->raw) ? archive_error_string(hashed->raw) : "unknown"));
+  }
+  struct archive_entry* entry = nullptr;
+  int r = archive_read_next_header(hashed->raw, &entry);
+  if (r == ARCHIVE_EOF) {
+    hashed->eof = true;
+  } else if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+    return DataLossError(std::string("reading layer stream: ") +
+                         (archive_error_string(hashed->raw) ? archive_error_string(hashed->raw) : "unknown"));
+  }
+  struct archive* a = archive_read_new();
+  if (a == nullptr) return ResourceExhaustedError("libarchive: out of memory");
+  if (archive_read_support_format_tar(a) != ARCHIVE_OK) {
+    archive_read_free(a);
+    return InternalError("libarchive: cannot enable tar reading");
+  }
+  std::unique_ptr<TarReader> reader(new TarReader(a, limits));
+  reader->hashed_ = std::move(hashed);
+  if (archive_read_open(a, reader->hashed_.get(), nullptr, &Hashed::ReadCallback, nullptr) != ARCHIVE_OK) {
+    RETURN_IF_ERROR(reader->CheckUncompressed());
+    std::string err = archive_error_string(a) ? archive_error_string(a) : "unknown";
+    return DataLossError("reading tar stream: " + err);
+  }
+  return reader;
+}
+
+Result<Digest> TarReader::FinishDiffId() {
+  if (!hashed_) return FailedPreconditionError("tar reader was not opened with OpenHashed");
+  // libarchive stops at the end-of-archive blocks, but the diff_id covers
+  // the whole uncompressed stream. Whatever the tar stage buffered was hashed
+  // when it was pulled; hash the rest.
+  while (true) {
+    la_ssize_t n = hashed_->Pull();
+    if (n < 0) {
+      RETURN_IF_ERROR(CheckUncompressed());
+      return DataLossError("reading the end of the layer stream: " + hashed_->error);
+    }
+    if (n == 0) break;
+  }
+  return hashed_->digester.Finish();
+}
+
+TarReader::TarReader(struct archive* a, const TarLimits& limits) : a_(a), limits_(limits) {}
+
 TarReader::~TarReader() { archive_read_free(a_); }
 
 Status TarReader::CheckUncompressed() {
   int64_t n = archive_filter_bytes(a_, 0);
-  if (n > limits_.max_uncompressed_bytes) {
+  if (n > limits_.max_uncompressed_bytes || (hashed_ && hashed_->over_cap)) {
     return ResourceExhaustedError("layer exceeds the decompressed size cap of " +
                                   std::to_string(limits_.max_uncompressed_bytes) + " bytes");
   }
