@@ -2,9 +2,14 @@
 // the step's rootfs) in a scratch directory and runs `RUNTIME run` (runc or
 // crun, see ResolveOciRuntime) with the step's stdio. The runtime's own
 // errors are read from its JSON log, so a failure to start is a Status, not
-// an exit code. Limitations: the step is PID 1 of its PID namespace, the
-// runtime reports a step killed by signal N as exit code 128+N, and it adds
-// HOME=/root to an environment without HOME.
+// an exit code. The container's process is shale's step init
+// (runtime/step_init.h), which runs the step as PID 2 and reports over a
+// pipe (runtime --preserve-fds) how it ended, so a step killed by a signal
+// is reported as that signal, not as the runtime's 128+N.
+// As root the runtime runs on the host; as an ordinary user it runs inside
+// shale's user namespace (euid 0 there, as buildah does rootless), where
+// runc/crun use no cgroups. Limitation: the runtime adds HOME=/root to an
+// environment without HOME.
 #ifndef SHALE_RUNTIME_OCI_BACKEND_H_
 #define SHALE_RUNTIME_OCI_BACKEND_H_
 

@@ -16,6 +16,7 @@
 #include "runtime/oci_config.h"
 #include "runtime/rootfs_prep.h"
 #include "runtime/safe_path.h"
+#include "runtime/step_init.h"
 #include "runtime/userns_reexec.h"
 
 extern char** environ;
@@ -46,7 +47,8 @@ std::string ErrorsFromLog(const std::string& path) {
   return out;
 }
 
-Result<int> Spawn(const std::vector<std::string>& args, int in, int out, int err) {
+// Runs args with stdio in/out/err and, when report >= 0, that fd as fd 3.
+Result<int> Spawn(const std::vector<std::string>& args, int in, int out, int err, int report) {
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -55,6 +57,7 @@ Result<int> Spawn(const std::vector<std::string>& args, int in, int out, int err
   posix_spawn_file_actions_adddup2(&fa, in, 0);
   posix_spawn_file_actions_adddup2(&fa, out, 1);
   posix_spawn_file_actions_adddup2(&fa, err, 2);
+  if (report >= 0) posix_spawn_file_actions_adddup2(&fa, report, 3);
   pid_t pid;
   int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
@@ -75,9 +78,11 @@ Result<std::unique_ptr<OciBackend>> OciBackend::Create(const std::string& runtim
 
 Result<ExitStatus> OciBackend::Run(const RunSpec& spec) {
   RETURN_IF_ERROR(ValidateRunSpec(spec));
-  if (HostUid() != 0) {
+  if (geteuid() != 0) {
     return FailedPreconditionError("the oci backend runs " + runtime_ +
-                                   " only as root; use --isolation rootless or chroot");
+                                   " as root or inside shale's user namespace (shale build and run-step "
+                                   "enter it for ordinary users); this process has euid " +
+                                   std::to_string(geteuid()));
   }
   {
     int root = ::open(spec.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -89,7 +94,9 @@ Result<ExitStatus> OciBackend::Run(const RunSpec& spec) {
   ASSIGN_OR_RETURN(auto scratch, internal::ScratchDir::Create("shale-oci-"));
   ASSIGN_OR_RETURN(EtcFileSources etc, internal::WriteEtcFiles(scratch.path(), spec));
   const bool userns = ProbeHostFeatures().in_user_namespace;
-  ASSIGN_OR_RETURN(std::string config, MakeOciConfig(spec, etc, userns));
+  std::string init = scratch.path() + "/init";
+  RETURN_IF_ERROR(WriteStepInit(init));
+  ASSIGN_OR_RETURN(std::string config, MakeOciConfig(spec, etc, userns, init));
   std::string bundle = scratch.path() + "/bundle";
   RETURN_IF_ERROR(MakeDirs(bundle, 0700));
   RETURN_IF_ERROR(WriteFileAtomic(bundle + "/config.json", config, 0600));
@@ -106,10 +113,32 @@ Result<ExitStatus> OciBackend::Run(const RunSpec& spec) {
     if (!devnull.valid()) return ErrnoToStatus(errno, "opening /dev/null");
     in = devnull.get();
   }
-  auto st = Spawn({runtime_, "--root", state, "--log", log, "--log-format", "json", "run", "--bundle", bundle, id},
-                  in, spec.stdout_fd, spec.stderr_fd);
+  // The init's report pipe, kept above the stdio fds so the dup2s in
+  // Spawn cannot clobber it.
+  int pipe_fds[2];
+  if (pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) != 0) return ErrnoToStatus(errno, "pipe");
+  UniqueFd report_read(pipe_fds[0]);
+  UniqueFd report_write(fcntl(pipe_fds[1], F_DUPFD_CLOEXEC, 10));
+  ::close(pipe_fds[1]);
+  if (!report_write.valid()) return ErrnoToStatus(errno, "dup");
+  auto st = Spawn({runtime_, "--root", state, "--log", log, "--log-format", "json", "run", "--preserve-fds", "1",
+                   "--bundle", bundle, id},
+                  in, spec.stdout_fd, spec.stderr_fd, report_write.get());
+  report_write.Reset();
   std::vector<std::string> touched = prep.Undo();
   if (!st.ok()) return st.status();
+  std::string report;
+  {
+    char buf[64];
+    ssize_t n;
+    while ((n = ::read(report_read.get(), buf, sizeof buf)) > 0 && report.size() < 256) report.append(buf, n);
+  }
+  if (auto r = ParseStepInitReport(report, spec.args[0])) {
+    if (!r->ok()) return r->status();
+    ExitStatus out = **r;
+    out.touched_dirs = std::move(touched);
+    return out;
+  }
   std::string errors = ErrorsFromLog(log);
   ExitStatus out;
   out.touched_dirs = std::move(touched);

@@ -8,6 +8,7 @@
 
 #include "base/fd.h"
 #include "runtime/safe_path.h"
+#include "runtime/step_init.h"
 
 namespace shale::runtime {
 namespace {
@@ -50,16 +51,20 @@ std::string RlimitName(int resource) {
   }
 }
 
-Result<std::string> MakeOciConfig(const RunSpec& spec, const EtcFileSources& etc, bool in_user_namespace) {
+Result<std::string> MakeOciConfig(const RunSpec& spec, const EtcFileSources& etc, bool in_user_namespace,
+                                  const std::string& step_init) {
   RETURN_IF_ERROR(ValidateRunSpec(spec));
   const std::vector<std::string> caps = {
       "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FOWNER",      "CAP_FSETID",          "CAP_KILL",
       "CAP_SETGID", "CAP_SETUID",       "CAP_SETPCAP",     "CAP_NET_RAW",         "CAP_SYS_CHROOT",
       "CAP_MKNOD",  "CAP_AUDIT_WRITE",  "CAP_NET_BIND_SERVICE", "CAP_SETFCAP"};
+  std::vector<std::string> args;
+  if (!step_init.empty()) args.push_back(kStepInitPath);
+  args.insert(args.end(), spec.args.begin(), spec.args.end());
   json process = {
       {"terminal", false},
       {"user", {{"uid", spec.uid}, {"gid", spec.gid}, {"additionalGids", spec.additional_gids}}},
-      {"args", spec.args},
+      {"args", args},
       {"env", spec.env},
       {"cwd", spec.cwd},
       {"capabilities", {{"bounding", caps}, {"effective", caps}, {"permitted", caps}}},
@@ -80,6 +85,10 @@ Result<std::string> MakeOciConfig(const RunSpec& spec, const EtcFileSources& etc
   mounts.push_back(Mount("/dev/pts", "devpts", "devpts",
                          {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"}));
   mounts.push_back(Mount("/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}));
+  if (!step_init.empty()) {
+    // Inside the /dev tmpfs: the runtime creates the mount point there.
+    mounts.push_back(Mount(kStepInitPath, "bind", step_init, {"bind", "ro", "nosuid", "nodev", "rprivate"}));
+  }
   if (in_user_namespace && spec.network == NetworkMode::kHost) {
     mounts.push_back(Mount("/sys", "none", "/sys", {"rbind", "nosuid", "noexec", "nodev", "ro"}));
   } else {

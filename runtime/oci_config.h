@@ -16,8 +16,12 @@ namespace shale::runtime {
 
 // config.json text. `in_user_namespace`: the runtime will run inside
 // shale's user namespace, so /sys is bind-mounted instead of mounted.
+// `step_init`: when not empty, the host path of the step init
+// (runtime/step_init.h), bind-mounted read-only at kStepInitPath and run as
+// the container's process with the step's args after it.
 // InvalidArgument for an rlimit the spec cannot name.
-Result<std::string> MakeOciConfig(const RunSpec& spec, const EtcFileSources& etc, bool in_user_namespace);
+Result<std::string> MakeOciConfig(const RunSpec& spec, const EtcFileSources& etc, bool in_user_namespace,
+                                  const std::string& step_init = "");
 
 // The mount points config.json needs, for RootfsPreparation: OCI runtimes
 // create missing ones themselves, and those would stay in the layer.

@@ -100,13 +100,13 @@ std::vector<BackendAvailability> CheckBackends(const HostFeatures& host, bool ho
     auto rt = ResolveOciRuntime(oci_runtime);
     if (!rt.ok()) {
       a.detail = rt.status().message();
-    } else if (!host_root) {
-      a.detail = *rt + " found, but shale runs OCI runtimes only as root";
+    } else if (!f.euid_root) {
+      a.detail = *rt + " found, but it needs root or a user namespace (" + DescribeDenied(host) + ")";
     } else if (!(mount_ns && f.unshare_pid)) {
       a.detail = *rt + " found, but namespaces are denied here (" + DescribeDenied(host) + ")";
     } else {
       a.available = true;
-      a.detail = *rt;
+      a.detail = *rt + (host_root ? "" : " inside shale's user namespace (rootless cgroups: no limits)");
     }
     out.push_back(a);
   }

@@ -23,6 +23,7 @@
 #include <sstream>
 
 #include "runtime/host_features.h"
+#include "runtime/oci_config.h"
 #include "runtime/select.h"
 #include "runtime/user_lookup.h"
 #include "runtime/userns_reexec.h"
@@ -120,13 +121,26 @@ TYPED_TEST(BackendConformance, ExitCodePropagates) {
 }
 
 TYPED_TEST(BackendConformance, SignalPropagates) {
-  if (TypeParam::kKind == Isolation::kOci) {
-    GTEST_SKIP() << "under runc/crun the step is PID 1 of its PID namespace, which cannot be killed by "
-                    "its own signals, and the runtime reports signal deaths as exit code 128+N";
-  }
   auto o = this->RunCapture(this->Spec("kill -TERM $$; sleep 5"));
   ASSERT_TRUE(o.status.ok()) << o.status.status().ToString() << o.out;
   EXPECT_EQ(o.status->signal, SIGTERM);
+  EXPECT_FALSE(o.status->success());
+  // SIGKILL too, and an exit code of 128+N stays an exit code.
+  auto k = this->RunCapture(this->Spec("kill -KILL $$; sleep 5"));
+  ASSERT_TRUE(k.status.ok()) << k.status.status().ToString() << k.out;
+  EXPECT_EQ(k.status->signal, SIGKILL);
+  auto e = this->RunCapture(this->Spec("exit 143"));
+  ASSERT_TRUE(e.status.ok()) << e.status.status().ToString() << e.out;
+  EXPECT_EQ(e.status->exit_code, 143);
+  EXPECT_EQ(e.status->signal, 0);
+}
+
+TYPED_TEST(BackendConformance, StepIsNotPidOneWhenItHasAPidNamespace) {
+  if (this->Degraded()) GTEST_SKIP() << "no PID namespace here: " << DescribeDenied(ProbeHostFeatures());
+  // PID 1 ignores the signals it sends itself; the step must not be PID 1.
+  auto o = this->RunCapture(this->Spec("echo $$"));
+  ASSERT_TRUE(o.status.ok()) << o.status.status().ToString() << o.out;
+  EXPECT_NE(o.out, "1\n");
 }
 
 TYPED_TEST(BackendConformance, EnvCwdAndArgsApply) {
@@ -404,8 +418,11 @@ TEST(Unprivileged, ConformanceSuitePassesAsOrdinaryUserWithSubuids) {
                                 bin, "--gtest_filter=BackendConformance/*"},
                                opt);
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  // The chroot and rootless backends must actually run (not skip) as the user.
-  for (const char* name : {"chroot", "rootless"}) {
+  // Every backend must actually run (not skip) as the user; oci runs runc
+  // (or crun) inside shale's user namespace, as buildah does rootless.
+  std::vector<std::string> names = {"chroot", "rootless"};
+  if (ResolveOciRuntime("").ok()) names.push_back("oci");
+  for (const auto& name : names) {
     std::string ok = "[       OK ] BackendConformance/" + std::string(name) + ".ExitCodePropagates";
     EXPECT_NE(r.output.find(ok), std::string::npos) << name << " did not run as the user:\n" << r.output;
   }
