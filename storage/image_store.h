@@ -67,6 +67,14 @@ struct PruneReport {
   int64_t blobs_removed = 0;
   int64_t bytes_freed = 0;
   int64_t temp_files_removed = 0;
+  // Abandoned private directories (their owner died, e.g. a killed build):
+  // working trees under <root>/shale/work/ and layer-cache unpacks
+  // (tmp-* under <root>/shale/layers/overlay-*/). Those a live process holds
+  // are never touched (state_dir.h).
+  int64_t stale_dirs_removed = 0;
+  int64_t stale_dir_bytes_freed = 0;
+  std::vector<std::string> stale_dirs;           // their paths
+  std::vector<std::string> stale_dir_problems;   // what could not be removed
 };
 
 struct CheckReport {
@@ -110,7 +118,8 @@ class ImageStore {
   Result<Digest> ImageId(const ImageRecord& record) const;
 
   Result<Lease> AcquireLease();
-  // Removes blobs no name reaches (and stale temp files), respecting leases.
+  // Removes blobs no name reaches, stale temp files and abandoned working
+  // directories, respecting leases and live builds.
   Result<PruneReport> Prune();
   // Verifies index.json, every reachable manifest/config/layer: present, size
   // and digest correct, JSON well-formed; and every other blob's content

@@ -23,6 +23,9 @@
 #include "storage/image_store.h"
 #include "storage/image_store_impl.h"
 #include "storage/internal/index_file.h"
+#include "storage/layer_cache.h"
+#include "storage/snapshot_paths.h"
+#include "storage/state_dir.h"
 
 namespace shale {
 
@@ -202,8 +205,17 @@ Result<PruneReport> ImageStore::Prune() {
     if (name.starts_with(".index.json.tmp-") && ::unlink((paths.root() + "/" + name).c_str()) == 0)
       ++report.temp_files_removed;
   }
+  // Working trees and layer-cache unpacks whose owner died.
+  StaleSweepReport stale;
+  RETURN_IF_ERROR(SweepStaleStateDirs(WorkParentDir(paths.root()), "", &stale));
+  RETURN_IF_ERROR(SweepLayerCacheTmp(paths.root(), &stale));
+  report.stale_dirs_removed = stale.dirs_removed;
+  report.stale_dir_bytes_freed = stale.bytes_freed;
+  report.stale_dirs = std::move(stale.removed);
+  report.stale_dir_problems = std::move(stale.problems);
   SHALE_LOG(Debug) << "prune: " << report.blobs_removed << " blobs, " << report.bytes_freed << " bytes, "
-                   << report.temp_files_removed << " temp files";
+                   << report.temp_files_removed << " temp files, " << report.stale_dirs_removed
+                   << " stale directories (" << report.stale_dir_bytes_freed << " bytes)";
   return report;
 }
 

@@ -1,11 +1,11 @@
 #include "storage/layer_cache.h"
 
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cstdio>
-#include <random>
+#include <vector>
 
 #include "base/fd.h"
 #include "storage/layer_apply.h"
@@ -18,8 +18,12 @@ constexpr char kMarker[] = "complete";
 constexpr char kMarkerMagic[] = "shale-layer-cache 1\n";
 }  // namespace
 
+namespace {
+std::string LayersDir(const std::string& store_root) { return ShaleStateDir(store_root) + "/layers"; }
+}  // namespace
+
 LayerCache::LayerCache(std::string store_root, std::string ns)
-    : base_(ShaleStateDir(store_root) + "/layers/overlay-" + ns), ns_(std::move(ns)) {}
+    : root_(std::move(store_root)), base_(LayersDir(root_) + "/overlay-" + ns), ns_(std::move(ns)) {}
 
 std::string LayerCache::EntryDir(const Digest& chain_id) const { return base_ + "/" + chain_id.hex(); }
 std::string LayerCache::DiffDir(const Digest& chain_id) const { return EntryDir(chain_id) + "/diff"; }
@@ -29,17 +33,10 @@ bool LayerCache::Has(const Digest& chain_id) const {
   return marker.ok() && marker->rfind(kMarkerMagic, 0) == 0;
 }
 
-Result<std::string> LayerCache::NewTmp() {
-  static std::atomic<uint64_t> counter{0};
-  static thread_local std::mt19937_64 rng(std::random_device{}());
-  RETURN_IF_ERROR(MakeDirs(base_, 0700));
-  std::string tmp = base_ + "/tmp-" + std::to_string(getpid()) + "-" + std::to_string(++counter) + "-" +
-                    std::to_string(rng() % 1000000000);
-  if (::mkdir(tmp.c_str(), 0700) != 0) return ErrnoToStatus(errno, "mkdir " + tmp);
-  return tmp;
-}
+Result<StateDir> LayerCache::NewTmp() { return StateDir::Create(root_, base_, "tmp-"); }
 
-Result<std::string> LayerCache::Publish(const std::string& tmp, const Digest& chain_id, const Digest& diff_id) {
+Result<std::string> LayerCache::Publish(StateDir& tmp_dir, const Digest& chain_id, const Digest& diff_id) {
+  const std::string tmp = tmp_dir.path();
   RETURN_IF_ERROR(WriteFileAtomic(tmp + "/" + kMarker, std::string(kMarkerMagic) + diff_id.ToString() + "\n"));
   std::string entry = EntryDir(chain_id);
   if (::rename(tmp.c_str(), entry.c_str()) != 0) {
@@ -58,13 +55,15 @@ Result<std::string> LayerCache::Publish(const std::string& tmp, const Digest& ch
     RemoveTree(tmp).IgnoreError();
     return ErrnoToStatus(err, "publishing cached layer " + entry);
   }
+  tmp_dir.Release();
   RETURN_IF_ERROR(FsyncDir(base_));
   return DiffDir(chain_id);
 }
 
 Result<std::string> LayerCache::Ensure(const Digest& chain_id, const ParentLayer& layer, const OpenBlobFn& open_blob) {
   if (Has(chain_id)) return DiffDir(chain_id);
-  ASSIGN_OR_RETURN(std::string tmp, NewTmp());
+  ASSIGN_OR_RETURN(StateDir tmp_dir, NewTmp());
+  const std::string tmp = tmp_dir.path();
   auto fail = [&](const Status& s) {
     RemoveTree(tmp).IgnoreError();
     return s.Annotate("unpacking layer " + layer.blob.digest.ToString());
@@ -79,7 +78,7 @@ Result<std::string> LayerCache::Ensure(const Digest& chain_id, const ParentLayer
   opts.expected_diff_id = layer.diff_id;  // verified before the entry is published
   auto st = ApplyLayer(blob->get(), diff, opts);
   if (!st.ok()) return fail(st.status());
-  auto published = Publish(tmp, chain_id, layer.diff_id);
+  auto published = Publish(tmp_dir, chain_id, layer.diff_id);
   if (!published.ok()) return fail(published.status());
   return published;
 }
@@ -89,13 +88,27 @@ Result<std::string> LayerCache::Adopt(const Digest& chain_id, const Digest& diff
     RETURN_IF_ERROR(RemoveTree(dir));
     return DiffDir(chain_id);
   }
-  ASSIGN_OR_RETURN(std::string tmp, NewTmp());
-  if (::rename(dir.c_str(), (tmp + "/diff").c_str()) != 0) {
+  ASSIGN_OR_RETURN(StateDir tmp, NewTmp());
+  if (::rename(dir.c_str(), (tmp.path() + "/diff").c_str()) != 0) {
     int err = errno;
-    RemoveTree(tmp).IgnoreError();
+    RemoveTree(tmp.path()).IgnoreError();
     return ErrnoToStatus(err, "moving " + dir + " into the layer cache");
   }
   return Publish(tmp, chain_id, diff_id);
+}
+
+Status SweepLayerCacheTmp(const std::string& store_root, StaleSweepReport* report) {
+  std::string layers = LayersDir(store_root);
+  DIR* d = ::opendir(layers.c_str());
+  if (d == nullptr) return errno == ENOENT ? Status() : ErrnoToStatus(errno, "open " + layers);
+  std::vector<std::string> namespaces;
+  while (dirent* de = ::readdir(d)) {
+    std::string n = de->d_name;
+    if (n.starts_with("overlay-")) namespaces.push_back(n);
+  }
+  ::closedir(d);
+  for (const std::string& ns : namespaces) RETURN_IF_ERROR(SweepStaleStateDirs(layers + "/" + ns, "tmp-", report));
+  return Status();
 }
 
 }  // namespace shale

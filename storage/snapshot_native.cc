@@ -1,7 +1,8 @@
 // The native snapshotter (see snapshotter.h).
 //
-// On disk: <store_root>/shale/work/native-<pid>-<n>/rootfs, the one working
-// rootfs of a stage, removed by Close(). The stat index lives in memory.
+// On disk: <store_root>/shale/work/native-<pid>-<n>-<rand>/rootfs, the one
+// working rootfs of a stage, removed by Close() (held as in use meanwhile,
+// snapshot_paths.h). The stat index lives in memory.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,8 +21,8 @@ namespace {
 
 class NativeTree : public WorkingTree {
  public:
-  NativeTree(std::string dir, UniqueFd root_fd)
-      : dir_(std::move(dir)), rootfs_(dir_ + "/rootfs"), root_fd_(std::move(root_fd)) {}
+  NativeTree(StateDir dir, UniqueFd root_fd)
+      : state_(std::move(dir)), dir_(state_.path()), rootfs_(dir_ + "/rootfs"), root_fd_(std::move(root_fd)) {}
   ~NativeTree() override { Close().IgnoreError(); }
 
   const std::string& rootfs() const override { return rootfs_; }
@@ -59,10 +60,13 @@ class NativeTree : public WorkingTree {
     if (closed_) return Status();
     closed_ = true;
     root_fd_.Reset();
-    return RemoveTree(dir_);
+    RETURN_IF_ERROR(RemoveTree(dir_));
+    state_.Release();
+    return Status();
   }
 
  private:
+  StateDir state_;
   std::string dir_;
   std::string rootfs_;
   UniqueFd root_fd_;
@@ -79,12 +83,12 @@ class NativeSnapshotter : public Snapshotter {
 
   Result<std::unique_ptr<WorkingTree>> Prepare(const std::vector<ParentLayer>& chain,
                                                const OpenBlobFn& open_blob) override {
-    ASSIGN_OR_RETURN(std::string dir, NewWorkDir(store_root_, "native"));
-    std::string rootfs = dir + "/rootfs";
+    ASSIGN_OR_RETURN(StateDir dir, NewWorkDir(store_root_, "native"));
+    std::string rootfs = dir.path() + "/rootfs";
     if (::mkdir(rootfs.c_str(), 0755) != 0) return ErrnoToStatus(errno, "mkdir " + rootfs);
     UniqueFd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root.valid()) return ErrnoToStatus(errno, "open " + rootfs);
-    auto tree = std::make_unique<NativeTree>(dir, std::move(root));
+    auto tree = std::make_unique<NativeTree>(std::move(dir), std::move(root));
     for (const ParentLayer& layer : chain) {
       ASSIGN_OR_RETURN(UniqueFd blob, open_blob(layer.blob));
       ApplyOptions opts;

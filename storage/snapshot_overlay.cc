@@ -1,6 +1,7 @@
 // The overlay snapshotter (see snapshotter.h).
 //
 // On disk, per working tree: <root>/shale/work/overlay-<pid>-<n>-<rand>/
+// (held as in use until Close, snapshot_paths.h)
 //   upper/  this step's writes      work/   overlayfs' workdir
 //   merged/ the mount (rootfs())    empty/  the lower of an empty chain
 //   lower-<k>/ steps made base by Rebase() without a layer
@@ -88,8 +89,12 @@ Status WalkUpper(int dir_fd, const std::string& prefix, const std::string& opaqu
 
 class OverlayTree : public WorkingTree {
  public:
-  OverlayTree(std::string dir, std::string ns, LayerCache cache)
-      : dir_(std::move(dir)), ns_(std::move(ns)), cache_(std::move(cache)), merged_(dir_ + "/merged") {}
+  OverlayTree(StateDir dir, std::string ns, LayerCache cache)
+      : state_(std::move(dir)),
+        dir_(state_.path()),
+        ns_(std::move(ns)),
+        cache_(std::move(cache)),
+        merged_(dir_ + "/merged") {}
   ~OverlayTree() override { Close().IgnoreError(); }
 
   const std::string& rootfs() const override { return merged_; }
@@ -150,7 +155,9 @@ class OverlayTree : public WorkingTree {
     closed_ = true;
     if (mounted_) RETURN_IF_ERROR(UnmountOverlay(merged_));
     mounted_ = false;
-    return RemoveTree(dir_);
+    RETURN_IF_ERROR(RemoveTree(dir_));
+    state_.Release();
+    return Status();
   }
 
  private:
@@ -171,6 +178,7 @@ class OverlayTree : public WorkingTree {
     return Status();
   }
 
+  StateDir state_;
   std::string dir_;
   std::string ns_;
   LayerCache cache_;
@@ -199,8 +207,8 @@ class OverlaySnapshotter : public Snapshotter {
       ASSIGN_OR_RETURN(std::string diff, cache.Ensure(ChainId(diff_ids), layer, open_blob));
       lowers.insert(lowers.begin(), diff);
     }
-    ASSIGN_OR_RETURN(std::string dir, NewWorkDir(store_root_, "overlay"));
-    auto tree = std::make_unique<OverlayTree>(dir, ns_, cache);
+    ASSIGN_OR_RETURN(StateDir dir, NewWorkDir(store_root_, "overlay"));
+    auto tree = std::make_unique<OverlayTree>(std::move(dir), ns_, cache);
     RETURN_IF_ERROR(tree->Init(std::move(lowers), std::move(diff_ids)));
     return std::unique_ptr<WorkingTree>(std::move(tree));
   }
@@ -217,8 +225,9 @@ bool OverlayAvailable(const std::string& store_root) {
   static std::optional<bool> answer;
   std::lock_guard<std::mutex> lock(mu);
   if (answer) return *answer;
-  auto dir = NewWorkDir(store_root, "probe");
-  if (!dir.ok()) return false;
+  auto state = NewWorkDir(store_root, "probe");
+  if (!state.ok()) return false;
+  const std::string* dir = &state->path();
   bool ok = MakeDir(*dir + "/l").ok() && MakeDir(*dir + "/u").ok() && MakeDir(*dir + "/w").ok() &&
             MakeDir(*dir + "/m").ok();
   if (ok) {
@@ -229,6 +238,7 @@ bool OverlayAvailable(const std::string& store_root) {
     if (ok) UnmountOverlay(*dir + "/m").IgnoreError();
   }
   RemoveTree(*dir).IgnoreError();
+  state->Release();
   answer = ok;
   return ok;
 }

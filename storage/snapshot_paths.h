@@ -1,18 +1,23 @@
 // Where snapshotters keep their state under a store root:
-//   <root>/shale/work/<kind>-<pid>-<n>-<rand>/  one working tree (removed by Close)
-//   <root>/shale/layers/                        unpacked layers (layer_cache.h)
+//   <root>/shale/work/<kind>-<pid>-<n>-<rand>/      one working tree (removed by Close)
+//   <root>/shale/work/<kind>-<pid>-<n>-<rand>.lock  held while it is in use (state_dir.h);
+//                                                   prune removes trees nobody holds
+//   <root>/shale/layers/                            unpacked layers (layer_cache.h)
 #ifndef SHALE_STORAGE_SNAPSHOT_PATHS_H_
 #define SHALE_STORAGE_SNAPSHOT_PATHS_H_
 
 #include <string>
 
 #include "base/status.h"
+#include "storage/state_dir.h"
 
 namespace shale {
 
 std::string ShaleStateDir(const std::string& store_root);  // <root>/shale
-// Creates and returns a fresh, empty working directory.
-Result<std::string> NewWorkDir(const std::string& store_root, const std::string& kind);
+std::string WorkParentDir(const std::string& store_root);  // <root>/shale/work
+// Creates a fresh, empty working directory, locked as in use until the
+// returned StateDir is released.
+Result<StateDir> NewWorkDir(const std::string& store_root, const std::string& kind);
 
 }  // namespace shale
 

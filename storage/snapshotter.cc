@@ -14,18 +14,10 @@ namespace shale {
 
 std::string ShaleStateDir(const std::string& store_root) { return store_root + "/shale"; }
 
-Result<std::string> NewWorkDir(const std::string& store_root, const std::string& kind) {
-  static std::atomic<uint64_t> counter{0};
-  static thread_local std::mt19937_64 rng(std::random_device{}());
-  std::string base = ShaleStateDir(store_root) + "/work";
-  RETURN_IF_ERROR(MakeDirs(base, 0700));
-  for (int attempt = 0; attempt < 8; ++attempt) {
-    std::string dir = base + "/" + kind + "-" + std::to_string(getpid()) + "-" + std::to_string(++counter) + "-" +
-                      std::to_string(rng() % 1000000);
-    if (::mkdir(dir.c_str(), 0700) == 0) return dir;
-    if (errno != EEXIST) return ErrnoToStatus(errno, "mkdir " + dir);
-  }
-  return InternalError("cannot create a working directory under " + base);
+std::string WorkParentDir(const std::string& store_root) { return ShaleStateDir(store_root) + "/work"; }
+
+Result<StateDir> NewWorkDir(const std::string& store_root, const std::string& kind) {
+  return StateDir::Create(store_root, WorkParentDir(store_root), kind + "-");
 }
 
 Digest ChainId(const std::vector<Digest>& diff_ids) {
