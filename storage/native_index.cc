@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/fd.h"
+#include "storage/internal/dir_meta.h"
 
 namespace shale {
 namespace {
@@ -65,6 +66,12 @@ bool SameObject(const StatRecord& a, const StatRecord& b) {
          (a.mode & S_IFMT) == (b.mode & S_IFMT);
 }
 
+// For a directory, what its layer entry carries (besides xattrs).
+bool SameDirEntry(const StatRecord& a, const StatRecord& b) {
+  return SameObject(a, b) && a.mtime_s == b.mtime_s && a.mtime_ns == b.mtime_ns && a.mode == b.mode &&
+         a.uid == b.uid && a.gid == b.gid;
+}
+
 bool SameStat(const StatRecord& a, const StatRecord& b) {
   return SameObject(a, b) && a.ctime_s == b.ctime_s && a.ctime_ns == b.ctime_ns && a.mtime_s == b.mtime_s &&
          a.mtime_ns == b.mtime_ns && a.size == b.size && a.mode == b.mode && a.uid == b.uid && a.gid == b.gid;
@@ -104,8 +111,14 @@ struct Walker {
       StatRecord now = FromStatx(sx);
       bool is_dir = S_ISDIR(now.mode);
       bool child_forced = false;
-      if (before != nullptr) {
+      auto dir_xattrs = [&] { return internal::XattrHash("/proc/self/fd/" + std::to_string(dirfd(d)) + "/" + n); };
+      if (before == nullptr) {
+        if (is_dir) now.xattr_hash = dir_xattrs();
+      } else {
         auto it = forced ? before->end() : before->find(path);
+        if (is_dir) {
+          now.xattr_hash = it != before->end() && SameStat(it->second, now) ? it->second.xattr_hash : dir_xattrs();
+        }
         if (it == before->end()) {
           changes->entries.push_back({Change::Kind::kAdd, path});
           child_forced = is_dir;
@@ -114,7 +127,8 @@ struct Walker {
           // directory opaque, and so do we.
           changes->entries.push_back({Change::Kind::kOpaque, path});
           child_forced = true;
-        } else if (!SameStat(it->second, now)) {
+        } else if (!SameStat(it->second, now) &&
+                   !(is_dir && SameDirEntry(it->second, now) && it->second.xattr_hash == now.xattr_hash)) {
           changes->entries.push_back({Change::Kind::kAdd, path});
         }
         if (child_forced) fresh_dirs->insert(path);

@@ -3,7 +3,11 @@
 // inode, birth time (statx; tells a recreated inode with a reused number
 // apart), ctime, mtime (ns), size, mode, uid, gid. Building it is one statx
 // per entry; diffing is one more walk, and only changed entries are read
-// later by the layer writer.
+// later by the layer writer. A directory whose only change is its ctime (and
+// size: directories do not shrink) — same mode, owner, mtime and xattrs — is
+// not reported: its layer entry would be identical (a runtime that adds and
+// removes /etc/resolv.conf and restores the mtime of /etc leaves just that).
+// Its xattrs are hashed when the index is built, one listxattr per directory.
 #ifndef SHALE_STORAGE_NATIVE_INDEX_H_
 #define SHALE_STORAGE_NATIVE_INDEX_H_
 
@@ -24,6 +28,7 @@ struct StatRecord {
   int64_t size = 0;
   uint32_t mode = 0;  // type and permission bits
   uint32_t uid = 0, gid = 0;
+  uint64_t xattr_hash = 0;  // directories only (internal/dir_meta.h)
 };
 
 using NativeIndex = std::unordered_map<std::string, StatRecord>;

@@ -18,6 +18,7 @@
 #include <optional>
 
 #include "base/log.h"
+#include "storage/internal/dir_meta.h"
 #include "storage/layer_cache.h"
 #include "storage/layer_writer.h"
 #include "storage/overlay_mount.h"
@@ -87,6 +88,73 @@ Status WalkUpper(int dir_fd, const std::string& prefix, const std::string& opaqu
   return s;
 }
 
+std::string SelfPath(int fd) { return "/proc/self/fd/" + std::to_string(fd) + "/."; }
+
+// The directory `path` as overlayfs' lookup finds it in the lowers (topmost
+// first): each component merges the directories of that name down to the
+// first opaque one; a whiteout or a non-directory ends the search. Invalid
+// when the lowers show no directory there.
+UniqueFd LowerDir(const std::vector<std::string>& lowers, const std::string& path, const std::string& opaque_xattr) {
+  std::vector<UniqueFd> candidates;
+  for (const std::string& l : lowers) {
+    UniqueFd fd(open(l.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (fd.valid()) candidates.push_back(std::move(fd));
+  }
+  size_t i = 0;
+  while (i <= path.size() && !candidates.empty()) {
+    size_t j = path.find('/', i);
+    if (j == std::string::npos) j = path.size();
+    std::string comp = path.substr(i, j - i);
+    i = j + 1;
+    std::vector<UniqueFd> next;
+    for (const UniqueFd& c : candidates) {
+      UniqueFd fd(openat(c.get(), comp.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+      if (!fd.valid()) continue;
+      struct stat st;
+      if (fstat(fd.get(), &st) != 0) break;
+      if (!S_ISDIR(st.st_mode)) {  // a whiteout or a file hides what is below
+        if (next.empty()) return UniqueFd();
+        break;
+      }
+      char v[4];
+      bool opaque = lgetxattr(SelfPath(fd.get()).c_str(), opaque_xattr.c_str(), v, sizeof v) == 1 && v[0] == 'y';
+      next.push_back(std::move(fd));
+      if (opaque) break;
+    }
+    candidates = std::move(next);
+  }
+  if (candidates.empty()) return UniqueFd();
+  return std::move(candidates.front());
+}
+
+// Drops directories that overlayfs copied up without a change their layer
+// entry would show (same mode, owner, mtime and xattrs as in the lowers): a
+// child created and removed again, the mtime restored. The native
+// snapshotter applies the same rule (native_index.h). Ancestors of real
+// changes are written by the layer writer anyway.
+void DropTouchedDirs(int upper_fd, const std::vector<std::string>& lowers, const std::string& opaque_xattr,
+                     Changes* changes) {
+  std::vector<Change> kept;
+  kept.reserve(changes->entries.size());
+  for (Change& c : changes->entries) {
+    if (c.kind == Change::Kind::kAdd) {
+      auto up = OpenBeneath(upper_fd, c.path, O_PATH | O_NOFOLLOW);
+      struct stat ust, lst;
+      if (up.ok() && fstat(up->get(), &ust) == 0 && S_ISDIR(ust.st_mode)) {
+        UniqueFd low = LowerDir(lowers, c.path, opaque_xattr);
+        if (low.valid() && fstat(low.get(), &lst) == 0 && ust.st_mode == lst.st_mode && ust.st_uid == lst.st_uid &&
+            ust.st_gid == lst.st_gid && ust.st_mtim.tv_sec == lst.st_mtim.tv_sec &&
+            ust.st_mtim.tv_nsec == lst.st_mtim.tv_nsec &&
+            internal::XattrHash(SelfPath(up->get())) == internal::XattrHash(SelfPath(low.get()))) {
+          continue;
+        }
+      }
+    }
+    kept.push_back(std::move(c));
+  }
+  changes->entries = std::move(kept);
+}
+
 class OverlayTree : public WorkingTree {
  public:
   OverlayTree(StateDir dir, std::string ns, LayerCache cache)
@@ -116,6 +184,7 @@ class OverlayTree : public WorkingTree {
     UniqueFd fd(open(c.source_root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!fd.valid()) return ErrnoToStatus(errno, "open " + c.source_root);
     RETURN_IF_ERROR(WalkUpper(fd.get(), "", ns_ + ".overlay.opaque", options, &c, 0));
+    DropTouchedDirs(fd.get(), lowers_, ns_ + ".overlay.opaque", &c);
     return c;
   }
 
