@@ -12,7 +12,7 @@ N=${2:-200}
 T=$(mktemp -d /tmp/shale-rtbench-XXXXXX)
 chmod 755 "$T"
 ROOTFS=$T/rootfs
-bash "$HERE/../runtime/make_busybox_rootfs.sh" "$ROOTFS"
+bash "$HERE/../fixtures/rootfs.sh" busybox-dir "$ROOTFS"
 BUILDAH_CTR=""
 cleanup() {
   if [ -n "$BUILDAH_CTR" ]; then

@@ -1,6 +1,7 @@
-// Test fixture: a minimal busybox rootfs made from the host's static busybox
-// (Debian busybox-static): /bin/busybox + one symlink per applet, passwd and
-// group with root, nobody and user (1000), /tmp 1777, empty /proc /sys /dev.
+// Test fixture: the busybox rootfs of tests/fixtures/rootfs.sh (the one
+// busybox recipe of the repository), unpacked into a directory, plus the
+// tty group (gid 5, member user) the runtime tests use for a second
+// supplementary group.
 #ifndef SHALE_TESTS_RUNTIME_BUSYBOX_ROOTFS_H_
 #define SHALE_TESTS_RUNTIME_BUSYBOX_ROOTFS_H_
 
@@ -8,10 +9,10 @@
 
 namespace shale::testing {
 
-// The static busybox to copy, or "" (and *why) when there is none.
-std::string FindStaticBusybox(std::string* why);
-
-// Builds the rootfs in `dir` (created). Returns "" on success, else why not.
+// Builds the rootfs in `dir` (created; must not exist or be empty).
+// Returns "" on success. Otherwise why not: the host has no static busybox
+// (the caller skips), or the fixture failed (also recorded as a test
+// failure with ADD_FAILURE, so a broken fixture never reads as a skip).
 std::string MakeBusyboxRootfs(const std::string& dir);
 
 }  // namespace shale::testing

@@ -5,7 +5,8 @@
 #
 # Starts its own dockerd (Debian docker.io) with data-root, exec-root, pidfile
 # and socket under a temp dir, imports an image holding the shale binary (+
-# the shared libraries it needs) and a busybox rootfs, runs
+# the shared libraries it needs) and a busybox rootfs, probes whether the
+# seccomp profile lets unshare(CLONE_NEWUSER) through, runs
 #   shale run-step --rootfs /steproot -- sh -c 'echo hi > /x && ...'
 # in it, checks the result, and stops dockerd by PID.
 # Usage: ci_container_test.sh SHALE_BINARY
@@ -58,24 +59,17 @@ if ! start_dockerd overlay2 && ! start_dockerd vfs; then
 fi
 
 # The image: shale + its libraries at their host paths, and a step rootfs.
+# shellcheck source=tests/runtime/ci_image.sh
+source "$HERE/ci_image.sh"
 IMG=$T/img
-mkdir -p "$IMG"
-cp "$SHALE" "$IMG/shale"
-ldd "$SHALE" | awk '/=> \//{print $3} /^\t\/.*ld-linux/{print $1}' | while read -r lib; do
-  mkdir -p "$IMG$(dirname "$lib")"
-  cp -L "$lib" "$IMG$lib"
-done
-# ld.so looks in /lib64 for the x86-64 loader
-if [ -e /lib64/ld-linux-x86-64.so.2 ]; then mkdir -p "$IMG/lib64"; cp -L /lib64/ld-linux-x86-64.so.2 "$IMG/lib64/"; fi
-bash "$HERE/make_busybox_rootfs.sh" "$IMG/steproot"
-mkdir -p "$IMG/bin" "$IMG/tmp" "$IMG/proc" "$IMG/dev" "$IMG/sys" "$IMG/etc"
-cp "$IMG/steproot/bin/busybox" "$IMG/bin/busybox"
-ln -s busybox "$IMG/bin/sh"
-for a in grep cat test; do ln -s busybox "$IMG/bin/$a"; done
+ci_image_dir "$SHALE" "$IMG"
 
 # Inside the container: show the confinement, run the step, check the rootfs.
 cat >"$IMG/run.sh" <<'SCRIPT'
 grep -E '^(CapEff|Seccomp):' /proc/self/status
+# Why a step gets no namespaces here: what the seccomp profile says to
+# unshare(CLONE_NEWUSER) (podman's allows it; see ci_podman_test.sh).
+if unshare -U true 2>/tmp/userns.err; then echo "userns-probe: allowed"; else echo "userns-probe: denied: $(cat /tmp/userns.err)"; fi
 /shale run-step --rootfs /steproot -- sh -c 'echo hi > /x && cat /x && (grep -E "^(Name|Seccomp):" /proc/self/status 2>/dev/null || echo "no /proc in a plain chroot") && test -c /dev/null && echo devnull-ok'
 rc=$?
 echo step-exit=$rc
@@ -97,5 +91,13 @@ grep -q '^step-exit=0$' <<<"$OUT" || fail "the step failed"
 [ "$(grep -c '^hi$' <<<"$OUT")" -eq 2 ] || fail "the step's write to /x is missing"
 grep -q 'devnull-ok' <<<"$OUT" || fail "/dev/null missing in the step"
 grep -q 'isolation degraded' <<<"$OUT" || fail "the degradation was not announced"
+if grep -q '^userns-probe: allowed' <<<"$OUT"; then
+  # Then the chroot backend nests its namespaces in a user namespace.
+  grep -q '^Name:' <<<"$OUT" || fail "user namespaces are allowed here, yet the step had no /proc"
+else
+  grep '^userns-probe:' <<<"$OUT" || fail "the user namespace probe did not run"
+  echo "measured: this docker's default seccomp profile denies unshare(CLONE_NEWUSER) (no CAP_SYS_ADMIN):"
+  echo "  no user, mount or PID namespace, so no mount at all: the step runs in a plain chroot without /proc"
+fi
 if grep -q LEFTOVER <<<"$OUT"; then fail "the backend left /dev/null in the rootfs"; fi
 echo "PASS: RUN step with BUILDAH_ISOLATION=chroot works in an unprivileged docker container"
