@@ -161,41 +161,66 @@ Result<NamespacePlan> PlanNamespaces(const RunSpec& spec, Isolation kind, const 
     if (spec.network == NetworkMode::kNone && !host.unshare_net) {
       return FailedPreconditionError("--network none needs a network namespace, denied here");
     }
-  } else {  // chroot
+  }
+  // What the step's namespaces may do: the host's features, or those of a
+  // new user namespace made for them (below).
+  HostFeatures h = host;
+  // /proc is the surrounding one, bind-mounted (a fresh procfs is denied).
+  bool bind_host_proc = false;
+  if (kind == Isolation::kChroot) {
     if (!host.euid_root) {
       return FailedPreconditionError(
           "chroot isolation needs root, or shale's user namespace "
           "(runtime::MaybeReexecInUserNamespace) when run by an ordinary user");
     }
-    if (spec.network == NetworkMode::kNone && !host.unshare_net) {
+    if (!host.in_user_namespace && !(host.unshare_mount && host.mount_allowed) && host.unshare_user) {
+      // Root without CAP_SYS_ADMIN whose seccomp profile still allows user
+      // namespaces: a container started without --privileged by podman. The
+      // owner of a new user namespace (identity-mapped: root stays root) may
+      // create the other namespaces and mount in them. A fresh procfs is
+      // still refused there while the container's /proc has masked paths
+      // (the kernel's "too revealing" rule), but a recursive bind of that
+      // /proc is allowed; other processes' /proc/PID/root and the like stay
+      // out of reach across the user namespace (no CAP_SYS_PTRACE there).
+      p.new_user_namespace = true;
+      p.clone_flags |= CLONE_NEWUSER;
+      h.in_user_namespace = true;
+      h.mknod_allowed = false;
+      h.unshare_mount = h.mount_allowed = h.unshare_pid = h.unshare_uts = h.unshare_ipc = h.unshare_net = true;
+      bind_host_proc = true;
+      p.degradations.push_back("no CAP_SYS_ADMIN (" + DescribeDenied(host) +
+                               "): namespaces made inside a new user namespace; /proc is the "
+                               "container's own, bind-mounted (its process list is visible)");
+    }
+    if (spec.network == NetworkMode::kNone && !h.unshare_net) {
       return FailedPreconditionError(
           "--network none needs a network namespace, which is denied here (" + DescribeDenied(host) + ")");
     }
   }
 
-  const bool mount_ns = host.unshare_mount && host.mount_allowed;
-  const bool pid_ns = host.unshare_pid;
+  const bool mount_ns = h.unshare_mount && h.mount_allowed;
+  const bool pid_ns = h.unshare_pid;
   p.pid_namespace = pid_ns;
   if (mount_ns) p.clone_flags |= CLONE_NEWNS;
   if (pid_ns) p.clone_flags |= CLONE_NEWPID;
-  if (host.unshare_ipc) p.clone_flags |= CLONE_NEWIPC;
-  if (host.unshare_uts) p.clone_flags |= CLONE_NEWUTS;
+  if (h.unshare_ipc) p.clone_flags |= CLONE_NEWIPC;
+  if (h.unshare_uts) p.clone_flags |= CLONE_NEWUTS;
   if (spec.network == NetworkMode::kNone) {
     p.clone_flags |= CLONE_NEWNET;
     p.loopback_up = true;
   }
   if (!spec.hostname.empty()) {
-    if (host.unshare_uts) {
+    if (h.unshare_uts) {
       p.set_hostname = true;
     } else {
       p.degradations.push_back("no UTS namespace: the hostname is not set");
     }
   }
-  if (!host.unshare_ipc) p.degradations.push_back("no IPC namespace: the step shares the host's SysV IPC");
+  if (!h.unshare_ipc) p.degradations.push_back("no IPC namespace: the step shares the host's SysV IPC");
 
   // The user namespace a child of ours would be in: devices cannot be made there.
-  const bool in_userns = host.in_user_namespace || p.new_user_namespace;
-  const bool mknod = host.mknod_allowed && !in_userns;
+  const bool in_userns = h.in_user_namespace || p.new_user_namespace;
+  const bool mknod = h.mknod_allowed && !in_userns;
 
   if (!mount_ns) {
     if (user_mounts) {
@@ -228,7 +253,14 @@ Result<NamespacePlan> PlanNamespaces(const RunSpec& spec, Isolation kind, const 
   p.prepare.push_back({PrepOp::Kind::kDir, "/proc", "", 0755, 0, false});
   p.prepare.push_back({PrepOp::Kind::kDir, "/dev", "", 0755, 0, false});
   p.prepare.push_back({PrepOp::Kind::kDir, "/sys", "", 0755, 0, false});
-  if (pid_ns) {
+  if (bind_host_proc) {
+    // Recursive: the container's masks and read-only submounts come along
+    // (and a non-recursive bind of a mount with locked submounts fails).
+    MountOp proc = Op(MountOp::Kind::kBind, "/proc");
+    proc.source = "/proc";
+    proc.recursive = true;
+    p.mounts.push_back(proc);
+  } else if (pid_ns) {
     MountOp proc = Op(MountOp::Kind::kMount, "/proc");
     proc.source = "proc";
     proc.fstype = "proc";

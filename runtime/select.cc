@@ -70,6 +70,10 @@ std::vector<BackendAvailability> CheckBackends(const HostFeatures& host, bool ho
     BackendAvailability a{Isolation::kChroot, false, ""};
     if (!f.euid_root) {
       a.detail = "needs root or a user namespace (" + DescribeDenied(host) + ")";
+    } else if (!mount_ns && !f.in_user_namespace && f.unshare_user) {
+      a.available = true;
+      a.detail = "mount, PID, UTS, IPC namespaces inside a new user namespace (" + DescribeDenied(host) +
+                 "); the container's /proc bind-mounted; pivot_root";
     } else if (mount_ns && f.unshare_pid) {
       a.available = true;
       a.detail = "mount, PID" + std::string(f.unshare_uts ? ", UTS" : "") + (f.unshare_ipc ? ", IPC" : "") +

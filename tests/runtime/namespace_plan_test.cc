@@ -87,6 +87,40 @@ TEST(PlanNamespaces, ChrootInDockerContainerDegradesToPlainChroot) {
   EXPECT_TRUE(said_chroot);
 }
 
+// A podman container without --privileged: uid 0, no CAP_SYS_ADMIN, but
+// the seccomp profile lets unshare(CLONE_NEWUSER) through.
+TEST(PlanNamespaces, ChrootInContainerWithUserNamespacesNestsItsNamespaces) {
+  HostFeatures f = DockerContainer();
+  f.unshare_user = true;
+  RunSpec spec = Spec();
+  spec.network = NetworkMode::kNone;
+  auto p = PlanNamespaces(spec, Isolation::kChroot, f, kEtc);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_TRUE(p->new_user_namespace);
+  EXPECT_EQ(p->clone_flags, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET);
+  EXPECT_TRUE(p->pivot_root);
+  EXPECT_TRUE(p->set_hostname);
+  EXPECT_FALSE(p->drop_chroot_capability);
+  // /proc: a recursive bind of the container's (a fresh procfs is denied there).
+  auto proc = std::find_if(p->mounts.begin(), p->mounts.end(), [](const MountOp& m) { return m.target == "/proc"; });
+  ASSERT_NE(proc, p->mounts.end());
+  EXPECT_EQ(proc->kind, MountOp::Kind::kBind);
+  EXPECT_EQ(proc->source, "/proc");
+  EXPECT_TRUE(proc->recursive);
+  // No mknod inside a user namespace: the devices are bind-mounted.
+  EXPECT_EQ(std::count_if(p->mounts.begin(), p->mounts.end(),
+                          [](const MountOp& m) { return m.kind == MountOp::Kind::kMknod; }),
+            0);
+  auto null = std::find_if(p->mounts.begin(), p->mounts.end(), [](const MountOp& m) { return m.target == "/dev/null"; });
+  ASSERT_NE(null, p->mounts.end());
+  EXPECT_EQ(null->kind, MountOp::Kind::kBindDevice);
+  auto sys = std::find_if(p->mounts.begin(), p->mounts.end(), [](const MountOp& m) { return m.target == "/sys"; });
+  ASSERT_NE(sys, p->mounts.end());
+  EXPECT_EQ(sys->kind, MountOp::Kind::kBind);
+  ASSERT_EQ(p->degradations.size(), 1u);
+  EXPECT_NE(p->degradations[0].find("/proc is the container's own, bind-mounted"), std::string::npos);
+}
+
 TEST(PlanNamespaces, PlainChrootRefusesMountsAndNetworkNone) {
   RunSpec s = Spec();
   s.mounts.push_back({MountSpec::Type::kTmpfs, "", "/cache", false, ""});
