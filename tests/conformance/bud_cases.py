@@ -134,6 +134,15 @@ CASE_CWD = {
     "bud-267": "bud/from-scratch",
 }
 
+# Environment variables upstream sets for the commands (`export X=...` or a
+# `X=... run_buildah` prefix), which the index drops.
+CASE_ENV = {
+    # "bud with containerfile env secret priority": export mysecret=ENVDATA.
+    "bud-383": {"mysecret": "ENVDATA"},
+    # "bud with Containerfile.in, via envariable": BUILDAH_CPPFLAGS="-DTESTCPPDEBUG" run_buildah build ...
+    "bud-284": {"BUILDAH_CPPFLAGS": "-DTESTCPPDEBUG"},
+}
+
 # Signals for the upstream helper build_signalled (its argument per test).
 SIGNALLED = {"bud-429": "SIGINT", "bud-430": "SIGTERM", "bud-431": "SIGKILL"}
 

@@ -180,8 +180,21 @@ def make_alpine_substitute(busybox_tar, out_tar):
     return added
 
 
+def qualify(name):
+    """The name buildah lists for an image reference: docker.io/library/x:latest for x."""
+    first, _, rest = name.partition("/")
+    if not rest or not ("." in first or ":" in first or first == "localhost"):
+        name = "docker.io/library/" + name if not rest else "docker.io/" + name
+    elif first == "docker.io" and "/" not in rest:
+        name = "docker.io/library/" + rest
+    return name if ":" in name.split("/")[-1] else name + ":latest"
+
+
 def make_seed_store(env, rows):
-    """Imports busybox and the alpine substitute into env.seed_store; "" or why not."""
+    """Imports busybox and the alpine substitute into env.seed_store, under
+    docker.io/library/NAME:latest, quay.io/libpod/NAME:latest and every other
+    busybox/alpine name the selected cases' base_images list; "" or why not.
+    Cases get only the names they mention (see store_for)."""
     rootfs = os.path.join(env.out_dir, "busybox-rootfs.tar")
     script = os.path.join(env.source, "tests/fixtures/rootfs.sh")
     if not os.path.exists(rootfs):
@@ -198,24 +211,76 @@ def make_seed_store(env, rows):
         print("note: rootfs.sh left %d busybox applets unlinked; the alpine substitute links them: %s"
               % (len(added), " ".join(added)))
     env.seed_store = os.path.join(env.scratch, "seed-store")
+    env.seed_names = {}
+    env.store_variants = {}
     sde = dict(os.environ, SOURCE_DATE_EPOCH=str(EPOCH))
-    base = {"busybox": (rootfs, set(BUSYBOX_NAMES)), "alpine": (alpine_rootfs, set(ALPINE_NAMES))}
+    base = {"busybox": (rootfs, set(qualify(n) for n in BUSYBOX_NAMES)),
+            "alpine": (alpine_rootfs, set(qualify(n) for n in ALPINE_NAMES))}
     for row in rows:
         for n in row["base_images"].split(","):
             m = re.search(r"(^|/)(alpine|busybox)(:|$)", n)
             if m:
-                base[m.group(2)][1].add(n if ":" in n.split("/")[-1] else n + ":latest")
+                base[m.group(2)][1].add(qualify(n))
     for kind, (tar, names) in base.items():
-        first = kind + ":latest"
+        first = qualify(kind)
         argv = [env.shale, "--root", env.seed_store, "import"] + cfg.stdout.splitlines() + [tar, first]
         r = subprocess.run(argv, capture_output=True, text=True, env=sde)
         if r.returncode != 0:
             return "shale import failed: " + r.stdout + r.stderr
+        env.seed_names[first] = kind
         for n in sorted(names - {first}):
             r = subprocess.run([env.shale, "--root", env.seed_store, "tag", first, n], capture_output=True, text=True)
             if r.returncode != 0:
                 return "shale tag %s failed: %s" % (n, r.stdout + r.stderr)
+            env.seed_names[n] = kind
     return ""
+
+
+def case_text(env, row):
+    """Everything a case can name an image in: its steps, bud dirs, inline files."""
+    parts = [row["steps"], row["base_images"]]
+    for d in [d for d in row["bud_dirs"].split(",") if d]:
+        for root, _, files in os.walk(os.path.join(env.data, "bud", d)):
+            for f in files:
+                try:
+                    with open(os.path.join(root, f), encoding="utf-8", errors="replace") as fh:
+                        parts.append(fh.read(200000))
+                except OSError:
+                    pass
+    for e in env.inline.get(row["case_id"], []):
+        with open(os.path.join(env.data, "inline", e["file_here"]), encoding="utf-8", errors="replace") as fh:
+            parts.append(fh.read())
+    return "\n".join(parts)
+
+
+def store_for(env, row):
+    """A seed store holding only the image names the case can refer to, as
+    upstream's store holds only what the test prefetched (image listings and
+    counts depend on it). Variants are made once and reused."""
+    text = case_text(env, row)
+    keep = set()
+    for name in env.seed_names:
+        repo, _, tag = name.rpartition(":")
+        suffix = ("" if tag == "latest" else ":" + re.escape(tag)) + r"($|[^\w.-])"
+        forms = [re.escape(repo)]
+        if repo.startswith("docker.io/library/"):
+            short = repo[len("docker.io/library/"):]
+            forms += [r"docker\.io/" + re.escape(short), r"(^|[^\w./-])" + re.escape(short)]
+        if any(re.search(f + suffix, text) for f in forms):
+            keep.add(name)
+    key = frozenset(keep)
+    with env.store_lock:
+        path = env.store_variants.get(key)
+        if path:
+            return path
+        path = os.path.join(env.scratch, "seed-%d" % len(env.store_variants))
+        subprocess.run(["cp", "-a", env.seed_store, path], check=True)
+        for name in sorted(set(env.seed_names) - keep):
+            r = subprocess.run([env.shale, "--root", path, "rmi", name], capture_output=True, text=True)
+            if r.returncode != 0:
+                raise RuntimeError("shale rmi %s: %s" % (name, (r.stdout + r.stderr).strip()))
+        env.store_variants[key] = path
+        return path
 
 
 def start_registry(env):
@@ -235,7 +300,7 @@ def start_registry(env):
         for repo in ("library", "libpod"):
             dest = "docker://%s/%s/%s:latest" % (host, repo, image)
             p = subprocess.run([env.shale, "--root", env.seed_store, "push", "--tls-verify=false", "-q",
-                                image + ":latest", dest], capture_output=True, text=True)
+                                qualify(image), dest], capture_output=True, text=True)
             if p.returncode != 0:
                 env.registry_error = "shale push %s failed: %s" % (dest, (p.stdout + p.stderr).strip()[-200:])
                 return

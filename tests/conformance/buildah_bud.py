@@ -47,6 +47,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bud_case import Case, forces_pull  # noqa: E402
@@ -162,6 +163,7 @@ def main():
     # --layers (shale caches by default).
     env.child_env = {"BUILDAH_ISOLATION": os.environ.get("BUILDAH_ISOLATION", "chroot"),
                      "BUILDAH_LAYERS": "false", "TMPDIR": env.scratch}
+    env.store_lock = threading.Lock()
     env.inline = {}
     for e in read_tsv(os.path.join(env.data, "inline", "INDEX.tsv")):
         env.inline.setdefault(e["case_id"], []).append(e)
