@@ -1,5 +1,6 @@
 #include "builder/base_image.h"
 
+#include <cctype>
 #include <cstdio>
 
 #include "registry/pull.h"
@@ -45,7 +46,22 @@ Result<ResolvedImage> BaseImages::LoadLocal(const ImageRecord& record) {
   return LoadImage(*store_, record, platform_);
 }
 
-Result<ResolvedImage> BaseImages::Resolve(const std::string& reference) {
+void BaseImages::SetNamedContexts(std::map<std::string, std::string> aliases, std::set<std::string> directories) {
+  std::lock_guard<std::mutex> lock(mu_);
+  aliases_ = std::move(aliases);
+  directories_ = std::move(directories);
+}
+
+Result<ResolvedImage> BaseImages::Resolve(const std::string& name) {
+  std::string reference = name;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string lower = name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (directories_.count(lower))
+      return InvalidArgumentError("build context \"" + name + "\" is a directory, not an image");
+    if (auto it = aliases_.find(lower); it != aliases_.end()) reference = it->second;
+  }
   std::lock_guard<std::mutex> lock(mu_);
   if (auto it = cache_.find(reference); it != cache_.end()) return it->second;
   Status local_error;

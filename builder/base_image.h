@@ -6,6 +6,7 @@
 
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,13 @@ class BaseImages {
   BaseImages(ImageStore* store, const BuildOptions* options, Platform platform);
 
   // Local store first (unless --pull=always), else pull (unless --pull=never).
+  // A --build-context name (see SetNamedContexts) resolves to its image; a
+  // directory context's name is InvalidArgument.
   Result<ResolvedImage> Resolve(const std::string& reference);
+
+  // --build-context: `aliases` maps a lowercase context name to an image
+  // reference; `directories` are the directory contexts' names.
+  void SetNamedContexts(std::map<std::string, std::string> aliases, std::set<std::string> directories);
 
  private:
   Result<ResolvedImage> LoadLocal(const ImageRecord& record);
@@ -42,6 +49,8 @@ class BaseImages {
   Platform platform_;
   std::mutex mu_;
   std::map<std::string, ResolvedImage> cache_;
+  std::map<std::string, std::string> aliases_;
+  std::set<std::string> directories_;
 };
 
 // Loads an image record (manifest or index) from the store for `platform`.

@@ -21,6 +21,20 @@ struct SecretSpec {
   std::string env;  // an environment variable name
 };
 
+// --build-context NAME=VALUE, as given: VALUE is a directory (relative to
+// the current directory), docker://IMAGE or docker-image://IMAGE, or a URL.
+struct NamedContextFlag {
+  std::string name;
+  std::string value;
+};
+
+// --output / -o: where the final stage's root filesystem is exported after
+// the build (type=local: a directory; type=tar: a tar file, "-" = stdout).
+struct OutputSpec {
+  std::string type;  // "local" or "tar"
+  std::string dest;
+};
+
 struct BuildOptions {
   std::vector<std::string> tags;
   std::string containerfile;  // path, "-" for stdin, "" = find in context
@@ -58,6 +72,17 @@ struct BuildOptions {
   std::vector<std::string> env;       // --env KEY=value, set in every stage's config
   std::vector<std::string> unsetenv;  // --unsetenv KEY, removed from the final config
   bool omit_history = false;          // --omit-history: no history entries in the image
+  std::vector<NamedContextFlag> build_contexts;  // --build-context
+  std::optional<OutputSpec> output;              // --output / -o
+  // --device HOST[:CONTAINER[:PERMISSIONS]]: the host node bind-mounted into
+  // every RUN step (CONTAINER defaults to HOST).
+  std::vector<std::string> devices;
+  bool log_rusage = false;      // --log-rusage: resource use of each RUN step
+  std::string rusage_logfile;   // --rusage-logfile: those lines go here instead
+  std::optional<int64_t> cache_ttl_ms;  // --cache-ttl: older cache entries are misses
+  std::vector<std::string> cpp_flags;   // --cpp-flag (and $BUILDAH_CPPFLAGS) for *.in files
+  std::vector<int> cap_add, cap_drop;   // --cap-add/--cap-drop: capability numbers for RUN steps
+  std::vector<std::string> runtime_flags;  // --runtime-flag: global flags for the OCI runtime
 };
 
 }  // namespace shale

@@ -19,6 +19,7 @@
 #include "builder/cache_index.h"
 #include "builder/config_ops.h"
 #include "builder/content_hasher.h"
+#include "builder/named_context.h"
 #include "builder/progress.h"
 #include "builder/url_source.h"
 #include "frontend/build_graph.h"
@@ -82,10 +83,16 @@ struct BuildContext {
 
   DownloadDirs downloads;  // ADD <url>: per step, filled by StepInputs
 
+  std::map<std::string, NamedContext> named_contexts;  // --build-context, by lowercase name
+
   std::atomic<int> run_exit_code{0};  // the failing RUN's exit code, if one failed
 
   std::string Location(int step) const;
 };
+
+// The --build-context directory `from` (COPY --from, mount from=) names, or
+// null (a stage, an image, or an image context).
+const NamedContext* DirContext(const BuildContext& ctx, const std::string& from);
 
 // The parent chain of a state, for Snapshotter::Prepare.
 std::vector<ParentLayer> ChainOf(const oci::ImageConfig& config, const std::vector<Descriptor>& layers);

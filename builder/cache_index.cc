@@ -1,5 +1,8 @@
 #include "builder/cache_index.h"
 
+#include <sys/stat.h>
+#include <time.h>
+
 #include "base/fd.h"
 #include "base/log.h"
 #include "storage/oci/descriptor_json.h"
@@ -54,6 +57,16 @@ Status BuildCache::Store(const Digest& key, const CachedState& state) {
   std::string path = PathFor(key);
   RETURN_IF_ERROR(MakeDirs(dir_ + "/" + key.hex().substr(0, 2)));
   return WriteFileAtomic(path, oci::CanonicalJson(j));
+}
+
+std::optional<int64_t> BuildCache::AgeMs(const Digest& key) const {
+  struct stat st;
+  if (::stat(PathFor(key).c_str(), &st) != 0) return std::nullopt;
+  struct timespec now;
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  int64_t ms = (static_cast<int64_t>(now.tv_sec) - st.st_mtim.tv_sec) * 1000 +
+               (static_cast<int64_t>(now.tv_nsec) - st.st_mtim.tv_nsec) / 1000000;
+  return ms < 0 ? 0 : ms;
 }
 
 }  // namespace shale

@@ -37,6 +37,9 @@ class BuildCache {
   // The state stored for key, when present and every layer blob exists.
   std::optional<CachedState> Lookup(const Digest& key) const;
   Status Store(const Digest& key, const CachedState& state);
+  // How long ago (milliseconds, by its file's mtime) the entry for key was
+  // stored; nullopt when there is none.
+  std::optional<int64_t> AgeMs(const Digest& key) const;
 
  private:
   std::string PathFor(const Digest& key) const;

@@ -10,12 +10,16 @@
 #include <cstring>
 #include <condition_variable>
 #include <filesystem>
+#include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "base/log.h"
 #include "builder/build_state.h"
+#include "builder/containerfile_cpp.h"
+#include "builder/output_export.h"
+#include "builder/rusage.h"
 #include "builder/image_commit.h"
 #include "frontend/stage_compiler.h"
 #include "storage/oci/json.h"
@@ -46,9 +50,27 @@ Result<std::string> ImageRootfs(BuildContext& ctx, const std::string& ref) {
   return it->second->rootfs();
 }
 
+const NamedContext* DirContext(const BuildContext& ctx, const std::string& from) {
+  if (from.empty() || ctx.named_contexts.empty()) return nullptr;
+  std::string lower = from;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto it = ctx.named_contexts.find(lower);
+  if (it == ctx.named_contexts.end() || it->second.kind != NamedContext::Kind::kDirectory) return nullptr;
+  return &it->second;
+}
+
 }  // namespace internal
 
 namespace {
+
+// Flags whose effect on RUN steps depends on what the runtime supports.
+Status CheckRunFlags(const BuildOptions& o) {
+  if (!o.cap_add.empty() || !o.cap_drop.empty())
+    return UnimplementedError("--cap-add/--cap-drop: changing RUN steps' capability set is not supported yet");
+  if (!o.runtime_flags.empty())
+    return UnimplementedError("--runtime-flag: passing flags to the OCI runtime is not supported yet");
+  return Status();
+}
 
 using internal::BuildContext;
 using internal::StageState;
@@ -108,6 +130,11 @@ class Builder {
     }
     if (ctx_.options->omit_history) target.config.history.clear();
     ASSIGN_OR_RETURN(BuildOutcome out, CommitImage(ctx_, target));
+    if (ctx_.options->output) {
+      RETURN_IF_ERROR(MakeDirs(ctx_.store_root + "/shale/tmp"));
+      RETURN_IF_ERROR(ExportRootfs(ctx_.store->blobs(), target.layers, *ctx_.options->output,
+                                   ctx_.store_root + "/shale/tmp", ctx_.epoch));
+    }
     out.steps_total = static_cast<int>(ctx_.graph.steps.size());
     out.steps_cached = ctx_.steps_cached;
     Cleanup();
@@ -133,8 +160,15 @@ class Builder {
       ctx_.text = o.containerfile_text;
     } else {
       ASSIGN_OR_RETURN(ctx_.file, FindContainerfile(o, ctx_.context_dir));
-      ASSIGN_OR_RETURN(ctx_.text, ReadFileCapped(ctx_.file, 16u << 20));
+      if (NeedsPreprocessing(ctx_.file)) {
+        ASSIGN_OR_RETURN(PreprocessedFile pre, PreprocessContainerfile(ctx_.file, ctx_.context_dir, o.cpp_flags));
+        if (!pre.warning.empty()) ctx_.progress->Warning(pre.warning);
+        ctx_.text = std::move(pre.text);
+      } else {
+        ASSIGN_OR_RETURN(ctx_.text, ReadFileCapped(ctx_.file, 16u << 20));
+      }
     }
+    RETURN_IF_ERROR(CheckRunFlags(o));
     // The ignore file, in buildah's order.
     frontend::IgnoreFileQuery q{o.ignorefile, o.containerfile == "-" ? "" : ctx_.file, ctx_.context_dir};
     std::string ignore_file =
@@ -160,6 +194,15 @@ class Builder {
                                   ctx_.platform.ToString() + ") can be built for now");
     }
     ctx_.images = std::make_unique<BaseImages>(ctx_.store.get(), &o, ctx_.platform);
+    ASSIGN_OR_RETURN(ctx_.named_contexts, OpenNamedContexts(o.build_contexts));
+    std::map<std::string, std::string> image_contexts;
+    std::set<std::string> dir_contexts, context_names;
+    for (const auto& [name, nc] : ctx_.named_contexts) {
+      context_names.insert(name);
+      if (nc.kind == NamedContext::Kind::kImage) image_contexts[name] = nc.image;
+      else dir_contexts.insert(name);
+    }
+    ctx_.images->SetNamedContexts(std::move(image_contexts), std::move(dir_contexts));
     ctx_.epoch = o.timestamp ? o.timestamp : o.source_date_epoch;
     int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                       std::chrono::system_clock::now().time_since_epoch()).count();
@@ -176,6 +219,7 @@ class Builder {
       if (eq != std::string::npos) co.environment[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
     co.target = o.target;
+    co.named_contexts = std::move(context_names);
     co.target_platform = ctx_.platform;
     co.build_platform = ctx_.platform;
     co.resolve_image = [this](const std::string& image, const std::string&) -> Result<frontend::BaseImageInfo> {
@@ -312,7 +356,9 @@ class Builder {
     int number = ctx_.step_numbers[step];
     ctx_.progress->Step(ctx_.graph.stages[s.stage].name, number, ctx_.total_steps, TrimmedOriginal(s.original));
     auto t0 = std::chrono::steady_clock::now();
-    ASSIGN_OR_RETURN(std::string inputs, internal::StepInputs(ctx_, step));
+    auto inputs_or = internal::StepInputs(ctx_, step);
+    if (!inputs_or.ok()) return ExplainNamedContextMiss(step, inputs_or.status());
+    std::string inputs = std::move(*inputs_or);
     nlohmann::json record = {{"v", 1},
                              {"parent", st.key.ToString()},
                              {"kind", std::string(frontend::StepKindName(s.kind))},
@@ -322,6 +368,14 @@ class Builder {
                              {"epoch", ctx_.epoch ? std::to_string(*ctx_.epoch) : ""},
                              {"compression", ctx_.options->compression}};
     Digest key = KeyOf(record);
+    if (use_cache && ctx_.options->cache_ttl_ms) {
+      // --cache-ttl: an entry stored longer ago is a miss (and is replaced).
+      auto age = ctx_.cache->AgeMs(key);
+      if (age && *age > *ctx_.options->cache_ttl_ms) {
+        ctx_.progress->CacheMiss(number, key.ToString(), "cached result is older than --cache-ttl");
+        use_cache = false;
+      }
+    }
     if (use_cache) {
       if (auto hit = ctx_.cache->Lookup(key)) {
         st.config = std::move(hit->config);
@@ -336,6 +390,7 @@ class Builder {
       }
       ctx_.progress->CacheMiss(number, key.ToString(), "no cached result");
     }
+    RusageMeter meter;  // --log-rusage: every executed step, as buildah
     if (IsMetadataOnly(s.kind)) {
       RETURN_IF_ERROR(ApplyMetadataStep(ctx_.graph, step, &st.config, &st.cfg));
       oci::HistoryEntry h;
@@ -355,12 +410,46 @@ class Builder {
         default: return InternalError("unexpected step kind");
       }
     }
+    if (ctx_.options->log_rusage) RETURN_IF_ERROR(LogRusage(meter.Line()));
     st.config.created = ctx_.created;
     st.key = key;
     if (ctx_.options->layers) ctx_.cache->Store(key, {st.config, st.layers}).IgnoreError();
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     ctx_.progress->Done(number, secs);
     return Status();
+  }
+
+  // A COPY --from=<directory context> source that matches nothing, in
+  // buildah's words (scripts match "no items matching glob").
+  Status ExplainNamedContextMiss(int step, const Status& s) {
+    const frontend::Step& st = ctx_.graph.steps[step];
+    if (s.code() != StatusCode::kNotFound || (st.kind != StepKind::kCopy && st.kind != StepKind::kAdd)) return s;
+    const auto& op = std::get<frontend::CopyOp>(st.op);
+    const NamedContext* nc = internal::DirContext(ctx_, op.from);
+    if (nc == nullptr) return s;
+    std::string source;
+    const std::string& m = s.message();
+    if (size_t at = m.find("COPY source "); at != std::string::npos) {
+      size_t start = at + 12, colon = m.find(':', start);
+      source = m.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    }
+    return NotFoundError("building at STEP \"" + TrimmedOriginal(st.original) + "\": no items matching glob \"" +
+                         source + "\" in build context \"" + nc->name + "\" (" + nc->dir +
+                         "; missing, or excluded by its ignore file)");
+  }
+
+  // --log-rusage: to stdout with the step's output, or appended to
+  // --rusage-logfile.
+  Status LogRusage(const std::string& line) {
+    const std::string& file = ctx_.options->rusage_logfile;
+    if (file.empty()) {
+      ctx_.progress->Info(line);
+      return Status();
+    }
+    std::lock_guard<std::mutex> lock(ctx_.count_mu);
+    UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+    if (!fd.valid()) return ErrnoToStatus(errno, "--rusage-logfile " + file);
+    return WriteAll(fd.get(), line + "\n");
   }
 
   // Facts a cached step leaves behind that the config alone doesn't carry.

@@ -36,6 +36,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -71,6 +72,12 @@ struct CompileOptions {
   Platform target_platform{"linux", "amd64", "", "", {}};
   Platform build_platform{"linux", "amd64", "", "", {}};
   ImageResolver resolve_image;  // optional
+  // Names of --build-context entries (lowercase). A FROM, COPY --from or
+  // mount from= naming one — or naming, by name or index, a stage whose name
+  // is one — refers to the context, not the stage: `from` becomes the
+  // context's name, from_stage stays -1, and the stage is pruned unless
+  // something else needs it.
+  std::set<std::string> named_contexts;
 };
 
 // Parses and compiles. On success the graph passes VerifyGraph.

@@ -192,10 +192,12 @@ Status MapCurlError(CURLcode rc, const char* errbuf, const HttpRequest& req, lon
     case CURLE_SEND_ERROR:
     case CURLE_GOT_NOTHING:
     case CURLE_PARTIAL_FILE:
-    case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
       return UnavailableError(what + "connection failed: " + detail);
+    case CURLE_COULDNT_RESOLVE_HOST:
+      // Go's wording ("no such host"), which scripts written for buildah match.
+      return UnavailableError(what + "connection failed: no such host (" + detail + ")");
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CERTPROBLEM:

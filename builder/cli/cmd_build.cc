@@ -1,4 +1,5 @@
 // `shale build` (alias `bud`): flags as buildah has them.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -11,6 +12,7 @@
 #include <thread>
 
 #include "base/fd.h"
+#include "builder/build_flag_values.h"
 #include "builder/build_options.h"
 #include "builder/cli/command.h"
 #include "builder/executor.h"
@@ -28,6 +30,10 @@ struct BuildFlags {
   std::string file, target, isolation, runtime, format, pull = "missing", iidfile, network;
   std::string timestamp, source_date_epoch, authfile, creds, tls_verify, cert_dir, platform, progress = "plain";
   std::string ignorefile, compression = "gzip", layers;  // layers "": $BUILDAH_LAYERS, else true
+  std::vector<std::string> build_contexts, devices, cap_add, cap_drop, runtime_flags, cpp_flags;
+  std::string output, userns, userns_uid_map, userns_gid_map, userns_uid_map_user, userns_gid_map_group;
+  std::string rusage_logfile, logfile, cache_ttl;
+  bool log_rusage = false, logsplit = false, stage_labels = false, save_stages = false;
   bool no_cache = false, squash = false, quiet = false, pull_always = false, pull_never = false;
   int jobs = 0;
 };
@@ -62,8 +68,67 @@ void AddKeyValues(const std::vector<std::string>& in, std::map<std::string, std:
   }
 }
 
-Result<BuildOptions> ToOptions(const BuildFlags& f, const GlobalOptions& global) {
+// Flags that only make sense together, with buildah's wording.
+Status CheckFlagCombinations(const BuildFlags& f) {
+  if (f.stage_labels && !f.save_stages) return InvalidArgumentError("\"--stage-labels\" requires \"--save-stages\"");
+  if (f.save_stages) return UnimplementedError("--save-stages: keeping intermediate stage images is not supported yet");
+  if (f.logsplit && f.logfile.empty()) return InvalidArgumentError("cannot use --logsplit without --logfile");
+  if (!f.rusage_logfile.empty() && !f.log_rusage)
+    return InvalidArgumentError("--rusage-logfile needs --log-rusage");
+  return Status();
+}
+
+// The flags added for buildah compatibility that carry values of their own.
+Status ConvertCompatFlags(const BuildFlags& f, BuildOptions& o, std::vector<std::string>& warnings) {
+  for (const auto& c : f.build_contexts) {
+    ASSIGN_OR_RETURN(NamedContextFlag nc, ParseBuildContextFlag(c));
+    o.build_contexts.push_back(nc);
+  }
+  if (!f.output.empty()) {
+    ASSIGN_OR_RETURN(o.output, ParseOutputFlag(f.output));
+  }
+  for (const auto& d : f.devices) {
+    ASSIGN_OR_RETURN(DeviceSpec spec, ParseDeviceFlag(d));
+    (void)spec;
+    o.devices.push_back(d);
+  }
+  ASSIGN_OR_RETURN(o.cap_add, ParseCapabilities(f.cap_add));
+  ASSIGN_OR_RETURN(o.cap_drop, ParseCapabilities(f.cap_drop));
+  o.log_rusage = f.log_rusage;
+  o.rusage_logfile = f.rusage_logfile;
+  if (!f.cache_ttl.empty()) {
+    auto ttl = ParseGoDurationMs(f.cache_ttl);
+    if (!ttl.ok()) return InvalidArgumentError("parsing --cache-ttl: " + ttl.status().message());
+    o.cache_ttl_ms = *ttl;
+  }
+  o.runtime_flags = f.runtime_flags;
+  o.cpp_flags = f.cpp_flags;
+  if (!f.userns.empty() && f.userns != "host") {
+    warnings.push_back("--userns=" + f.userns +
+                       ": RUN steps use the isolation backend's user namespace (shale does not allocate one per build)");
+  }
+  for (const std::string* m : {&f.userns_uid_map, &f.userns_gid_map, &f.userns_uid_map_user, &f.userns_gid_map_group}) {
+    if (!m->empty())
+      warnings.push_back("--userns-*-map flags: RUN steps use the isolation backend's ID mapping");
+  }
+  return Status();
+}
+
+Result<BuildOptions> ToOptions(const BuildFlags& f, const GlobalOptions& global, std::vector<std::string>& warnings) {
   BuildOptions o;
+  // Flag values are checked before the argument count, as pflag does:
+  // "--cpu-shares -t x" takes "-t" as the value and fails on it.
+  for (const auto& [flag, value] : {std::pair<const char*, const std::string*>{"-c, --cpu-shares", &f.cpu_shares}}) {
+    if (value->empty()) continue;
+    char* end = nullptr;
+    errno = 0;
+    std::strtoull(value->c_str(), &end, 10);
+    if (*end != '\0' || errno != 0 || (*value)[0] == '-')
+      return InvalidArgumentError("invalid argument \"" + *value + "\" for \"" + flag +
+                                  "\" flag: strconv.ParseUint: parsing \"" + *value + "\": invalid syntax");
+  }
+  RETURN_IF_ERROR(CheckFlagCombinations(f));
+  RETURN_IF_ERROR(ConvertCompatFlags(f, o, warnings));
   o.tags = f.tags;
   o.containerfile = f.file;
   if (f.contexts.size() > 1)
@@ -123,10 +188,12 @@ Result<BuildOptions> ToOptions(const BuildFlags& f, const GlobalOptions& global)
   AddKeyValues(f.labels, o.labels);
   AddKeyValues(f.annotations, o.annotations);
   o.iidfile = f.iidfile;
+  // "private" and "container" (buildah's words for a new network namespace)
+  // mean the backend's default for RUN steps.
   if (!f.network.empty() && f.network != "host" && f.network != "none" && f.network != "default" &&
-      f.network != "private")
-    return InvalidArgumentError("--network \"" + f.network + "\": want host, none or private");
-  o.network = (f.network == "default" || f.network == "private") ? "" : f.network;
+      f.network != "private" && f.network != "container")
+    return InvalidArgumentError("--network \"" + f.network + "\": want host, none, private or container");
+  o.network = (f.network == "default" || f.network == "private" || f.network == "container") ? "" : f.network;
   for (const auto& s : f.secrets) {
     SecretSpec spec;
     const std::string bad_secret = "incorrect secret flag format: should be --secret id=foo,src=bar[,env=ENV][,type=file|env]";
@@ -186,15 +253,6 @@ Result<BuildOptions> ToOptions(const BuildFlags& f, const GlobalOptions& global)
   }
   o.unsetenv = f.unsetenv;
   o.omit_history = f.omit_history;
-  for (const auto& [flag, value] : {std::pair<const char*, const std::string*>{"-c, --cpu-shares", &f.cpu_shares}}) {
-    if (value->empty()) continue;
-    char* end = nullptr;
-    errno = 0;
-    std::strtoull(value->c_str(), &end, 10);
-    if (*end != '\0' || errno != 0 || (*value)[0] == '-')
-      return InvalidArgumentError("invalid argument \"" + *value + "\" for \"" + flag +
-                                  "\" flag: strconv.ParseUint: parsing \"" + *value + "\": invalid syntax");
-  }
   o.creds = f.creds;
   if (!f.tls_verify.empty()) {
     ASSIGN_OR_RETURN(bool v, ParseBool(f.tls_verify, "--tls-verify"));
@@ -273,14 +331,56 @@ void RegisterBuildCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("-c,--cpu-shares", flags->cpu_shares, "Accepted (RUN steps are not resource-limited)");
   cmd->add_option("-m,--memory", flags->memory, "Accepted (RUN steps are not resource-limited)");
   cmd->add_option("--memory-swap", flags->memory_swap, "Accepted (RUN steps are not resource-limited)");
+  cmd->add_option("--build-context", flags->build_contexts,
+                  "NAME=DIR|docker-image://IMAGE: a named context for FROM, COPY --from and RUN --mount from=")
+      ->allow_extra_args(false);
+  cmd->add_option("-o,--output", flags->output,
+                  "Export the final root filesystem: type=local,dest=DIR | type=tar,dest=FILE | DIR | -");
+  cmd->add_option("--device", flags->devices, "HOST[:CONTAINER[:rwm]]: bind-mount a host device into RUN steps")
+      ->allow_extra_args(false);
+  cmd->add_option("--cap-add", flags->cap_add, "Capability added to RUN steps' set")->allow_extra_args(false);
+  cmd->add_option("--cap-drop", flags->cap_drop, "Capability removed from RUN steps' set")->allow_extra_args(false);
+  cmd->add_flag("--log-rusage", flags->log_rusage, "Print each executed step's resource use (system, user, elapsed, I/O)");
+  cmd->add_option("--rusage-logfile", flags->rusage_logfile, "Write the --log-rusage lines to this file");
+  cmd->add_option("--logfile", flags->logfile, "Write all build output to this file");
+  cmd->add_flag("--logsplit", flags->logsplit, "Accepted with --logfile (one platform is built at a time)");
+  cmd->add_option("--cache-ttl", flags->cache_ttl, "Ignore cached steps older than this (Go duration: 10m, .5s)");
+  cmd->add_option("--runtime-flag", flags->runtime_flags, "Global flag for the OCI runtime (--isolation oci)")
+      ->allow_extra_args(false);
+  cmd->add_option("--cpp-flag", flags->cpp_flags, "Flag for cpp when the Containerfile ends in .in")
+      ->allow_extra_args(false);
+  cmd->add_flag("--stage-labels", flags->stage_labels, "Needs --save-stages (not supported yet)");
+  cmd->add_flag("--save-stages", flags->save_stages, "Not supported yet");
+  cmd->add_option("--userns", flags->userns,
+                  "Accepted: RUN steps use the isolation backend's user namespace (warns unless host)");
+  cmd->add_option("--userns-uid-map", flags->userns_uid_map, "Accepted with a warning (see --userns)");
+  cmd->add_option("--userns-gid-map", flags->userns_gid_map, "Accepted with a warning (see --userns)");
+  cmd->add_option("--userns-uid-map-user", flags->userns_uid_map_user, "Accepted with a warning (see --userns)");
+  cmd->add_option("--userns-gid-map-group", flags->userns_gid_map_group, "Accepted with a warning (see --userns)");
   cmd->callback([&ctx, flags] {
     ctx.run = [&ctx, flags]() -> int {
-      auto options = ToOptions(*flags, ctx.global);
+      std::vector<std::string> warnings;
+      auto options = ToOptions(*flags, ctx.global, warnings);
       if (!options.ok()) {
         std::fprintf(stderr, "Error: %s\n", options.status().message().c_str());
         return kExitUsage;
       }
+      if (!flags->logfile.empty()) {
+        // As buildah: everything the build prints goes to the file.
+        UniqueFd log(::open(flags->logfile.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+        if (!log.valid()) {
+          std::fprintf(stderr, "Error: opening --logfile %s: %s\n", flags->logfile.c_str(), std::strerror(errno));
+          return kExitUsage;
+        }
+        std::fflush(stdout);
+        std::fflush(stderr);
+        if (::dup2(log.get(), 1) < 0 || ::dup2(log.get(), 2) < 0) {
+          std::fprintf(stderr, "Error: redirecting output to --logfile: %s\n", std::strerror(errno));
+          return kExitUsage;
+        }
+      }
       Progress progress(options->progress, stdout);
+      for (const auto& w : warnings) progress.Warning(w);
       int run_exit = 0;
       auto outcome = RunBuild(*options, StoreRoot(ctx.global), progress, &run_exit);
       if (!outcome.ok()) {

@@ -1,0 +1,26 @@
+#include "builder/run_flags.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+
+#include "builder/build_flag_values.h"
+
+namespace shale {
+
+Status ApplyRunFlags(const BuildOptions& options, runtime::RunSpec& spec) {
+  for (const std::string& flag : options.devices) {
+    ASSIGN_OR_RETURN(DeviceSpec d, ParseDeviceFlag(flag));
+    struct stat st;
+    if (::stat(d.host.c_str(), &st) != 0) return ErrnoToStatus(errno, "--device " + flag + ": stat " + d.host);
+    runtime::MountSpec m;
+    m.type = runtime::MountSpec::Type::kBind;
+    m.source = d.host;
+    m.target = d.container;
+    m.readonly = d.permissions.find('w') == std::string::npos;
+    spec.mounts.push_back(std::move(m));
+  }
+  return Status();
+}
+
+}  // namespace shale

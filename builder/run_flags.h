@@ -1,0 +1,19 @@
+// What build-wide flags add to every RUN step's RunSpec.
+#ifndef SHALE_BUILDER_RUN_FLAGS_H_
+#define SHALE_BUILDER_RUN_FLAGS_H_
+
+#include "base/status.h"
+#include "builder/build_options.h"
+#include "runtime/run_spec.h"
+
+namespace shale {
+
+// --device HOST[:CONTAINER[:PERMS]]: a bind mount of the host node (or
+// directory of nodes) at CONTAINER, read-only when PERMS has no 'w'. The
+// mount point is created for the step and removed after it, so it never
+// reaches a layer. NotFound when the host path does not exist.
+Status ApplyRunFlags(const BuildOptions& options, runtime::RunSpec& spec);
+
+}  // namespace shale
+
+#endif  // SHALE_BUILDER_RUN_FLAGS_H_
