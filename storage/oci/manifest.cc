@@ -49,8 +49,6 @@ Result<Manifest> ManifestFromJson(const json& j) {
     ASSIGN_OR_RETURN(Descriptor d, ReadDescriptor((*layers)[i], "layers[" + std::to_string(i) + "]"));
     m.layers.push_back(std::move(d));
   }
-  if (m.layers.empty() && m.media_type != media_type::kDockerManifest)
-    return InvalidArgumentError("layers: an OCI image manifest needs at least one layer");
   if (const json* subject = r.Raw("subject")) {
     ASSIGN_OR_RETURN(Descriptor d, ReadDescriptor(*subject, "subject"));
     m.subject = std::move(d);
@@ -82,6 +80,18 @@ json ManifestToJson(const Manifest& m) {
   if (!m.annotations.empty()) j["annotations"] = m.annotations;
   internal::MergeExtra(m.extra, &j);
   return j;
+}
+
+Status CheckManifestSchema(const Manifest& manifest) {
+  if (manifest.layers.empty() && manifest.media_type != media_type::kDockerManifest)
+    return InvalidArgumentError("manifest: layers: the OCI image-spec schema requires at least one layer (minItems 1)");
+  return Status::Ok();
+}
+
+Result<Manifest> ParseManifestStrict(std::string_view bytes) {
+  ASSIGN_OR_RETURN(Manifest m, ParseManifest(bytes));
+  RETURN_IF_ERROR(CheckManifestSchema(m));
+  return m;
 }
 
 std::string SerializeManifest(const Manifest& manifest) { return CanonicalJson(ManifestToJson(manifest)); }

@@ -45,11 +45,22 @@ struct Manifest {
 // present, must be a manifest type: a malformed one is InvalidArgument, an
 // index type is InvalidArgument saying it is an index, any other well-formed
 // type is Unimplemented ("unsupported manifest media type …");
-// config is required; layers must be non-empty for an OCI image manifest
-// (image-spec: an empty-layer OCI manifest is invalid) but may be empty in
-// a Docker manifest. Errors: InvalidArgument naming the field;
-// ResourceExhausted over the caps of json.h.
+// config and layers are required. `layers` may be EMPTY in both formats:
+// the image-spec text only says layers SHOULD have an entry "for
+// portability", and buildah and BuildKit write zero-layer images for
+// metadata-only `FROM scratch` builds, which the store, pull and push must
+// handle. Use ParseManifestStrict where the JSON schema's `minItems: 1` must
+// hold. Errors: InvalidArgument naming the field; ResourceExhausted over the
+// caps of json.h.
 Result<Manifest> ParseManifest(std::string_view bytes);
+// What the OCI JSON schema adds to ParseManifest: an OCI (non-Docker)
+// manifest has at least one layer. OK or InvalidArgument
+// ("manifest: layers: … requires at least one layer").
+Status CheckManifestSchema(const Manifest& manifest);
+// ParseManifest followed by CheckManifestSchema: exactly the documents the
+// image-spec JSON schema accepts (as far as the codec checks them).
+Result<Manifest> ParseManifestStrict(std::string_view bytes);
+
 // Canonical bytes. `extra` fields are written too (known fields win).
 std::string SerializeManifest(const Manifest& manifest);
 nlohmann::json ManifestToJson(const Manifest& manifest);

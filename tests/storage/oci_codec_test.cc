@@ -127,14 +127,24 @@ TEST(ManifestTest, RejectsWrongDocumentKinds) {
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
 }
 
-TEST(ManifestTest, DockerManifestMayHaveNoLayers) {
+TEST(ManifestTest, ZeroLayerManifestsParseButFailTheStrictSchemaCheck) {
   Manifest m = SampleManifest();
   m.media_type = media_type::kDockerManifest;
   m.layers.clear();
   m.annotations.clear();
   EXPECT_TRUE(ParseManifest(SerializeManifest(m)).ok());
+  EXPECT_TRUE(ParseManifestStrict(SerializeManifest(m)).ok());
+  // A metadata-only FROM scratch build (buildah, BuildKit) has no layers:
+  // the store must read it back.
   m.media_type = media_type::kOciManifest;
-  EXPECT_EQ(ParseManifest(SerializeManifest(m)).status().code(), StatusCode::kInvalidArgument);
+  auto parsed = ParseManifest(SerializeManifest(m));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_TRUE(parsed->layers.empty());
+  // The JSON schema's minItems: 1 is still available where it must hold.
+  auto strict = ParseManifestStrict(SerializeManifest(m));
+  EXPECT_EQ(strict.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(strict.status().message().find("at least one layer"), std::string::npos) << strict.status().ToString();
+  EXPECT_EQ(CheckManifestSchema(*parsed).code(), StatusCode::kInvalidArgument);
 }
 
 TEST(ManifestTest, ConvertBothWays) {

@@ -52,7 +52,7 @@ std::string Docker2Oci(std::string s) {
 
 Status Validate(const std::string& media_type, const std::string& bytes) {
   if (media_type == "application/vnd.oci.descriptor.v1+json") return ParseDescriptor(bytes).status();
-  if (media_type == "application/vnd.oci.image.manifest.v1+json") return ParseManifest(bytes).status();
+  if (media_type == "application/vnd.oci.image.manifest.v1+json") return ParseManifestStrict(bytes).status();
   if (media_type == "application/vnd.oci.image.index.v1+json") return ParseIndex(bytes).status();
   if (media_type == "application/vnd.oci.image.config.v1+json") return ParseImageConfig(bytes).status();
   if (media_type == "application/vnd.oci.layout.header.v1+json") return ParseLayoutHeader(bytes).status();
