@@ -11,7 +11,7 @@
 #include "base/fd.h"
 #include "builder/tree_walk.h"
 #include "storage/layer_apply.h"
-#include "storage/safe_path.h"
+#include "base/safe_path.h"
 
 namespace shale {
 namespace {

@@ -19,7 +19,7 @@
 #include "runtime/select.h"
 #include "runtime/user_lookup.h"
 #include "storage/oci/json.h"
-#include "storage/safe_path.h"
+#include "base/safe_path.h"
 
 namespace shale::internal {
 namespace {

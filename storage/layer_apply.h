@@ -1,7 +1,7 @@
 // Layer applier: unpacks an untrusted layer (tar, tar+gzip, tar+zstd; the
 // codec is detected from magic bytes) into a rootfs, following SECURITY.md
 // §1–2 and §5:
-//  - every path is resolved inside the rootfs (safe_path.h); entry names with
+//  - every path is resolved inside the rootfs (base/safe_path.h); entry names with
 //    ".." are refused (InvalidArgument), absolute names are root-relative;
 //  - symlink targets are stored verbatim; hard links must name an entry
 //    inside the rootfs (resolved in-root; a missing target is NotFound);

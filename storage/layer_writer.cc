@@ -14,7 +14,7 @@
 
 #include "base/fd.h"
 #include "storage/layer_stream.h"
-#include "storage/safe_path.h"
+#include "base/safe_path.h"
 #include "storage/tar_reader.h"
 
 namespace shale {

@@ -22,7 +22,7 @@
 #include "storage/layer_cache.h"
 #include "storage/layer_writer.h"
 #include "storage/overlay_mount.h"
-#include "storage/safe_path.h"
+#include "base/safe_path.h"
 #include "storage/snapshot_paths.h"
 #include "storage/snapshotter.h"
 

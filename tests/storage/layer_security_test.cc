@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "storage/layer_apply.h"
-#include "storage/safe_path.h"
+#include "base/safe_path.h"
 #include "tests/storage/layer_tar_builder.h"
 
 namespace shale {
