@@ -15,7 +15,7 @@
 #include "runtime/internal/etc_files.h"
 #include "runtime/oci_config.h"
 #include "runtime/rootfs_prep.h"
-#include "runtime/safe_path.h"
+#include "base/safe_path.h"
 #include "runtime/step_init.h"
 #include "runtime/userns_reexec.h"
 

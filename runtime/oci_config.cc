@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/fd.h"
-#include "runtime/safe_path.h"
+#include "base/safe_path.h"
 #include "runtime/step_init.h"
 
 namespace shale::runtime {

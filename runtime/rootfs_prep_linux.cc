@@ -10,7 +10,7 @@
 #include <algorithm>
 
 #include "base/log.h"
-#include "runtime/safe_path.h"
+#include "base/safe_path.h"
 
 namespace shale::runtime {
 namespace {

@@ -5,7 +5,7 @@
 #include <charconv>
 
 #include "base/fd.h"
-#include "runtime/safe_path.h"
+#include "base/safe_path.h"
 
 namespace shale::runtime {
 namespace {

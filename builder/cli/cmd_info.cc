@@ -11,7 +11,7 @@
 #include "builder/cli/command.h"
 #include "runtime/host_features.h"
 #include "runtime/id_map.h"
-#include "runtime/safe_path.h"
+#include "base/safe_path.h"
 #include "runtime/select.h"
 #include "runtime/userns_reexec.h"
 
@@ -71,7 +71,7 @@ int RunInfo(const CommandContext& ctx, const InfoOptions& opt) {
   if (!overlay.ok()) kernel["overlayfs_detail"] = overlay.ToString();
   kernel["user_namespaces"] = f.unshare_user || f.in_user_namespace;
   if (maxns.ok()) kernel["max_user_namespaces"] = std::stol(*maxns);
-  kernel["openat2"] = runtime::HaveOpenat2();
+  kernel["openat2"] = HaveOpenat2();
   kernel["namespaces"] = {{"mount", f.unshare_mount}, {"pid", f.unshare_pid}, {"uts", f.unshare_uts},
                           {"ipc", f.unshare_ipc},     {"net", f.unshare_net},   {"user", f.unshare_user},
                           {"mount_allowed", f.mount_allowed}, {"mknod", f.mknod_allowed}};
