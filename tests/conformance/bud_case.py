@@ -364,13 +364,24 @@ class Case:
             if name not in known:
                 raise Skip("uses a value the index does not define: $" + name)
         self.setup()
-        for s in steps:
-            if loop and s[0] != "nop" and any(re.search(r"\$\{?%s\b" % loop[0], str(x)) for x in s[1:]):
-                for v in loop[1]:
-                    self.vars[loop[0]] = v
-                    self.step(s)
-            else:
-                self.step(s)
+        # Consecutive steps that use the loop variable form the loop body,
+        # run once per value (upstream's for loop).
+        uses = (lambda st: bool(loop) and st[0] != "nop"
+                and any(re.search(r"\$\{?%s\b" % loop[0], str(x)) for x in st[1:]))
+        i = 0
+        while i < len(steps):
+            if not uses(steps[i]):
+                self.step(steps[i])
+                i += 1
+                continue
+            j = i
+            while j < len(steps) and uses(steps[j]):
+                j += 1
+            for v in loop[1]:
+                self.vars[loop[0]] = v
+                for st in steps[i:j]:
+                    self.step(st)
+            i = j
 
     def step(self, s):
         kind = s[0]
