@@ -92,7 +92,8 @@ RunPlan PlanRun(const RunOp& run) {
   }
   plan.argv = run.shell;
   if (run.heredocs.empty()) {
-    plan.argv.push_back(run.command);
+    // A bare RUN: the shell gets no command and fails as it does (buildah).
+    if (!run.command.empty()) plan.argv.push_back(run.command);
     return plan;
   }
   std::string_view trimmed = internal::TrimSpace(run.command);
@@ -196,6 +197,25 @@ std::string DescribeOp(const StepOp& op) {
 }
 
 }  // namespace
+
+std::string StepDisplay(const Step& step) {
+  std::string text = step.original;
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\r')) text.pop_back();
+  const std::vector<InlineFile>* docs = nullptr;
+  if (const auto* run = std::get_if<RunOp>(&step.op)) docs = &run->heredocs;
+  if (const auto* copy = std::get_if<CopyOp>(&step.op)) docs = &copy->inline_sources;
+  if (docs == nullptr) return text;
+  for (const InlineFile& f : *docs) {
+    std::string_view body = f.content;
+    while (!body.empty() && body.back() == '\n') body.remove_suffix(1);
+    size_t nl = body.find('\n');
+    text += " (";
+    text += internal::TrimSpace(body.substr(0, nl));
+    if (nl != std::string_view::npos) text += "...";
+    text += ")";
+  }
+  return text;
+}
 
 std::string DumpGraph(const BuildGraph& g) {
   std::string out;

@@ -199,7 +199,7 @@ std::vector<KeyValue> StepHistoryArgs(const BuildGraph& graph, int step);
 
 // How to run a RUN step (BuildKit's behaviour):
 //  * exec form: argv = exec;
-//  * shell form: argv = shell + [command];
+//  * shell form: argv = shell + [command] (just `shell` for a bare RUN);
 //  * shell form whose command is just one heredoc (`RUN <<EOF`): the body is
 //    the script: argv = shell + [body], or, when the body starts with "#!",
 //    argv = {"/dev/pipes/<name>"} and the body must be provided there as an
@@ -211,6 +211,11 @@ struct RunPlan {
   std::vector<InlineFile> pipe_files;
 };
 RunPlan PlanRun(const RunOp& run);
+
+// How progress output shows a step (buildah's form): the instruction as
+// written, then for each heredoc " (first line of its body)", with "..."
+// before the ")" when the body has more lines.
+std::string StepDisplay(const Step& step);
 
 // A human-readable listing (one line per stage and per step) for
 // `shale parse --graph` and debugging. Not a stable format.

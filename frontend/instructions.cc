@@ -44,6 +44,11 @@ class InstructionParser {
     return LocatedError(StatusCode::kInvalidArgument, file_, text_, {node_.start_line, col}, message);
   }
 
+  // `message`, or the instruction's flag summary naming it when there is one.
+  std::string Usage(const std::string& message) const {
+    return flag_usage_ ? std::string(flag_usage_) + " (" + message + ")" : message;
+  }
+
   Result<Flags> ParseFlags(std::initializer_list<FlagSpec> allowed) const {
     Flags out;
     std::set<std::string> seen;
@@ -61,17 +66,17 @@ class InstructionParser {
       for (const FlagSpec& s : allowed) {
         if (name == s.name) spec = &s;
       }
-      if (!spec) return Error("unknown flag: --" + name, "--" + name);
+      if (!spec) return Error(Usage("unknown flag: --" + name), "--" + name);
       if (spec->type != FlagType::kList && !seen.insert(name).second) {
         return Error("Duplicate flag specified: --" + name, flag);
       }
       switch (spec->type) {
         case FlagType::kString:
-          if (!has_value) return Error("Missing a value on flag: --" + name, "--" + name);
+          if (!has_value) return Error(Usage("Missing a value on flag: --" + name), "--" + name);
           out.strings[name] = value;
           break;
         case FlagType::kList:
-          if (!has_value) return Error("Missing a value on flag: --" + name, "--" + name);
+          if (!has_value) return Error(Usage("Missing a value on flag: --" + name), "--" + name);
           out.lists[name].push_back(value);
           break;
         case FlagType::kBool: {
@@ -112,8 +117,9 @@ class InstructionParser {
         run.exec_form = true;
         run.exec = args;
       } else {
-        if (args.empty()) return Error("RUN requires at least one argument");
-        run.command = args[0];
+        // A bare RUN is accepted as buildah does: the shell runs without a
+        // command and reports its own error (see PlanRun).
+        run.command = args.empty() ? "" : args[0];
         ins.shell_form = true;
       }
       if (f.Has("network")) {
@@ -152,6 +158,12 @@ class InstructionParser {
       bool add = lower == "add";
       ins.kind = add ? StepKind::kAdd : StepKind::kCopy;
       Flags f;
+      // buildah (imagebuilder) names the flags it takes when one is unknown
+      // or lacks its "=value".
+      flag_usage_ = add ? "ADD only supports the --chmod=<permissions>, --chown=<uid:gid>, and "
+                          "--checksum=<checksum> --exclude=<pattern> flags"
+                        : "COPY only supports the --chmod=<permissions> --chown=<uid:gid> "
+                          "--from=<image|stage> and the --exclude=<pattern> flags";
       if (add) {
         ASSIGN_OR_RETURN(f, ParseFlags({{"chown", FlagType::kString}, {"chmod", FlagType::kString},
                                         {"link", FlagType::kBool}, {"exclude", FlagType::kList},
@@ -322,6 +334,7 @@ class InstructionParser {
   const Node& node_;
   std::string_view text_;
   std::string_view file_;
+  const char* flag_usage_ = nullptr;
 };
 
 bool ValidStageName(std::string_view name) {

@@ -79,6 +79,16 @@ Result<uint64_t> ParseSize(std::string_view v) {
   return n * mult;
 }
 
+bool IsPropagation(std::string_view v) {
+  return v == "shared" || v == "rshared" || v == "private" || v == "rprivate" || v == "slave" || v == "rslave";
+}
+
+// Value-less options buildah takes in a RUN --mount (case-sensitive, as there).
+bool IsAcceptedBareOption(std::string_view v) {
+  return IsPropagation(v) || v == "Z" || v == "z" || v == "U" || v == "nosuid" || v == "nodev" ||
+         v == "noexec" || v == "bind-nonrecursive" || v == "no-dereference";
+}
+
 std::string Basename(std::string_view path) {
   while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   size_t slash = path.rfind('/');
@@ -104,6 +114,9 @@ Result<Mount> ParseMount(std::string_view spec, const WordExpander& expand, int 
         readonly_set = true;
       } else if (key == "required") {
         m.required = true;
+      } else if (IsAcceptedBareOption(field)) {
+        // Propagation, SELinux relabel (z, Z), chown (U) and mount flags:
+        // accepted as buildah does; they do not change what the step sees here.
       } else {
         return InvalidArgumentError("invalid field '" + field + "' must be a key=value pair");
       }
@@ -153,6 +166,16 @@ Result<Mount> ParseMount(std::string_view spec, const WordExpander& expand, int 
       ASSIGN_OR_RETURN(m.size_bytes, ParseSize(value));
     } else if (key == "env") {
       m.env = value;
+    } else if (key == "bind-propagation") {
+      if (!IsPropagation(value)) {
+        return InvalidArgumentError("bind-propagation: " + GoQuote(value) + ": invalid mount option");
+      }
+    } else if (key == "relabel") {
+      if (value != "private" && value != "shared") {
+        return InvalidArgumentError("relabel mount option must be 'private' or 'shared': invalid mount option");
+      }
+    } else if (key == "consistency") {
+      // macOS-only in docker; meaningless here.
     } else {
       return InvalidArgumentError("unexpected key '" + key + "' in '" + field + "'");
     }

@@ -295,7 +295,7 @@ TEST(Compiler, UnusedBuildArgWarning) {
   opts.build_args = {{"USED", "1"}, {"UNUSED", "2"}, {"ALSO_UNUSED", "3"}};
   BuildGraph g = MustCompile("FROM a\nARG USED\n", opts);
   ASSERT_EQ(g.warnings.size(), 1u);
-  EXPECT_EQ(g.warnings[0], "one or more build-args [ALSO_UNUSED UNUSED] were not consumed");
+  EXPECT_EQ(g.warnings[0], "one or more build args were not consumed: [ALSO_UNUSED UNUSED]");
 }
 
 TEST(Compiler, PredefinedPlatformArgs) {
@@ -367,7 +367,7 @@ TEST(Compiler, CopyFromLaterStageAndCycle) {
   Result<BuildGraph> self = Compile("FROM a AS one\nCOPY --from=one /x /x\n");
   ASSERT_FALSE(self.ok());
   EXPECT_EQ(self.status().message(),
-            "Containerfile:2:6: circular dependency detected on stage: one (--from refers to the current stage)\n"
+            "Containerfile:2:6: COPY --from=one: no stage or image found with that name\n"
             " 2 | COPY --from=one /x /x\n"
             "   |      ^");
 }
