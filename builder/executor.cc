@@ -354,7 +354,8 @@ class Builder {
   Status RunStep(int step, StageState& st, bool use_cache) {
     const frontend::Step& s = ctx_.graph.steps[step];
     int number = ctx_.step_numbers[step];
-    ctx_.progress->Step(ctx_.graph.stages[s.stage].name, number, ctx_.total_steps, TrimmedOriginal(s.original));
+    ctx_.progress->Step(ctx_.graph.stages[s.stage].name, number, ctx_.total_steps,
+                        TrimmedOriginal(frontend::StepDisplay(s)));
     auto t0 = std::chrono::steady_clock::now();
     auto inputs_or = internal::StepInputs(ctx_, step);
     if (!inputs_or.ok()) return ExplainNamedContextMiss(step, inputs_or.status());
