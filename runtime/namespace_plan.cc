@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "base/safe_path.h"
+#include "runtime/safe_path.h"
 
 namespace shale::runtime {
 namespace {
@@ -80,6 +80,36 @@ void PlanDev(NamespacePlan& p, bool mknod) {
     op.source = source;
     p.mounts.push_back(op);
   }
+}
+
+// A bind mount below /dev: /dev is the step's own tmpfs, mounted after the
+// rootfs is prepared, so the mount point is made inside it (never in the
+// rootfs, so nothing of it can reach a layer).
+void PlanDevMountTarget(NamespacePlan& p, const MountSpec& m, const std::string& target) {
+  for (size_t slash = target.find('/', 5); slash != std::string::npos; slash = target.find('/', slash + 1)) {
+    MountOp dir = Op(MountOp::Kind::kMkdir, target.substr(0, slash));
+    dir.mode = 0755;
+    dir.optional = true;  // may exist already (/dev/shm, an earlier mount)
+    p.mounts.push_back(dir);
+  }
+  struct stat st;
+  bool is_dir = ::stat(m.source.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  if (is_dir) {
+    MountOp dir = Op(MountOp::Kind::kMkdir, target);
+    dir.mode = 0755;
+    dir.optional = true;
+    p.mounts.push_back(dir);
+    MountOp op = Op(MountOp::Kind::kBind, target);
+    op.source = m.source;
+    op.recursive = true;
+    op.readonly = m.readonly;
+    p.mounts.push_back(op);
+    return;
+  }
+  MountOp op = Op(MountOp::Kind::kBindDevice, target);
+  op.source = m.source;
+  p.mounts.push_back(op);
+  if (m.readonly) p.mounts.push_back(Op(MountOp::Kind::kRemountReadonly, target));
 }
 
 void AddEtcPrep(NamespacePlan& p, const EtcFileSources& etc, bool copy) {
@@ -296,6 +326,17 @@ Result<NamespacePlan> PlanNamespaces(const RunSpec& spec, Isolation kind, const 
     sys.fstype = "sysfs";
     sys.flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
     p.mounts.push_back(sys);
+    // A fresh sysfs has an empty /sys/fs/cgroup: show the host's hierarchy,
+    // read-only, as buildah does (the user-namespace bind of /sys has it).
+    struct stat cg;
+    if (::stat("/sys/fs/cgroup", &cg) == 0 && S_ISDIR(cg.st_mode)) {
+      MountOp cgroup = Op(MountOp::Kind::kBind, "/sys/fs/cgroup");
+      cgroup.source = "/sys/fs/cgroup";
+      cgroup.recursive = true;
+      cgroup.readonly = true;
+      cgroup.optional = true;
+      p.mounts.push_back(cgroup);
+    }
   }
   AddEtcPrep(p, etc, /*copy=*/false);
   for (const auto& m : spec.mounts) {
@@ -308,6 +349,8 @@ Result<NamespacePlan> PlanNamespaces(const RunSpec& spec, Isolation kind, const 
       op.flags = MS_NOSUID | MS_NODEV | (m.readonly ? MS_RDONLY : 0);
       op.data = m.tmpfs_options.empty() ? "mode=1777" : m.tmpfs_options;
       p.mounts.push_back(op);
+    } else if (target.rfind("/dev/", 0) == 0) {
+      PlanDevMountTarget(p, m, target);
     } else {
       p.prepare.push_back({PrepOp::Kind::kMountTarget, target, m.source, 0755, 0, false});
       MountOp op = Op(MountOp::Kind::kBind, target);

@@ -58,7 +58,7 @@ struct MountOp {
   unsigned long flags = 0;
   bool recursive = false;
   bool readonly = false;
-  bool optional = false;  // ENOENT on the target is not an error
+  bool optional = false;  // ENOENT on the target is not an error; kMkdir: an existing directory is kept
   uint32_t mode = 0;
   uint64_t dev = 0;
   bool operator==(const MountOp&) const = default;
