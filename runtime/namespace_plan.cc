@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "runtime/safe_path.h"
+#include "base/safe_path.h"
 
 namespace shale::runtime {
 namespace {

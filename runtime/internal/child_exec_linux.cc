@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "base/fd.h"
-#include "runtime/safe_path.h"
+#include "base/safe_path.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
