@@ -176,20 +176,9 @@ unsigned long LockedFlags(int fd) {
   return out;
 }
 
-// A recursive bind is made read-only as a whole (its submounts too) where
-// the kernel has mount_setattr (5.12+); else only its top mount is.
-void RemountReadonly(const Program& p, int root, const char* target, bool recursive) {
+void RemountReadonly(const Program& p, int root, const char* target) {
   int fd = OpenInRootRaw(root, target, O_PATH, 0);
   if (fd < 0) Fail(p, -fd, "opening mount point ", target);
-  if (recursive) {
-    struct mount_attr attr;
-    memset(&attr, 0, sizeof attr);
-    attr.attr_set = MOUNT_ATTR_RDONLY;
-    if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) == 0) {
-      close(fd);
-      return;
-    }
-  }
   char path[32];
   FdPath(fd, path);
   if (mount(nullptr, path, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | LockedFlags(fd), nullptr) != 0) {
@@ -225,9 +214,7 @@ void RunOps(const Program& p, int root) {
         int err = errno;
         close(fd);
         if (r != 0) Fail(p, err, "mounting on ", op.target);
-        if (op.readonly || op.kind == MountOp::Kind::kRemountReadonly) {
-          RemountReadonly(p, root, op.target, op.recursive && op.kind == MountOp::Kind::kBind);
-        }
+        if (op.readonly || op.kind == MountOp::Kind::kRemountReadonly) RemountReadonly(p, root, op.target);
         break;
       }
       case MountOp::Kind::kMknod:
@@ -270,7 +257,6 @@ void RunOps(const Program& p, int root) {
         }
         int err = errno;
         close(dir);
-        if (r != 0 && op.kind == MountOp::Kind::kMkdir && op.optional && err == EEXIST) break;
         if (r != 0) Fail(p, err, "creating ", op.target);
         break;
       }
@@ -321,11 +307,14 @@ uint64_t KeepCaps(bool drop_chroot) {
       Fail(p, errno, "dropping capabilities");
     }
   }
-  if (setgroups(p.n_gids, p.gids) != 0 && !(errno == EPERM && p.n_gids == 0)) {
+  // Raw syscalls: glibc's wrappers broadcast the change to every thread it
+  // knows of (__nptl_setxid), and after a raw clone() of a multi-threaded
+  // parent those are the parent's threads: the child waits forever.
+  if (syscall(SYS_setgroups, p.n_gids, p.gids) != 0 && !(errno == EPERM && p.n_gids == 0)) {
     Fail(p, errno, "setting supplementary groups (is the group mapped in the user namespace?)");
   }
-  if (setresgid(p.gid, p.gid, p.gid) != 0) Fail(p, errno, "setting the group id (is it mapped?)");
-  if (setresuid(p.uid, p.uid, p.uid) != 0) Fail(p, errno, "setting the user id (is it mapped?)");
+  if (syscall(SYS_setresgid, p.gid, p.gid, p.gid) != 0) Fail(p, errno, "setting the group id (is it mapped?)");
+  if (syscall(SYS_setresuid, p.uid, p.uid, p.uid) != 0) Fail(p, errno, "setting the user id (is it mapped?)");
   if (p.uid == 0) {
     __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
     __user_cap_data_struct data[2];
