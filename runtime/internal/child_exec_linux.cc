@@ -176,9 +176,20 @@ unsigned long LockedFlags(int fd) {
   return out;
 }
 
-void RemountReadonly(const Program& p, int root, const char* target) {
+// A recursive bind is made read-only as a whole (its submounts too) where
+// the kernel has mount_setattr (5.12+); else only its top mount is.
+void RemountReadonly(const Program& p, int root, const char* target, bool recursive) {
   int fd = OpenInRootRaw(root, target, O_PATH, 0);
   if (fd < 0) Fail(p, -fd, "opening mount point ", target);
+  if (recursive) {
+    struct mount_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.attr_set = MOUNT_ATTR_RDONLY;
+    if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) == 0) {
+      close(fd);
+      return;
+    }
+  }
   char path[32];
   FdPath(fd, path);
   if (mount(nullptr, path, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | LockedFlags(fd), nullptr) != 0) {
@@ -214,7 +225,9 @@ void RunOps(const Program& p, int root) {
         int err = errno;
         close(fd);
         if (r != 0) Fail(p, err, "mounting on ", op.target);
-        if (op.readonly || op.kind == MountOp::Kind::kRemountReadonly) RemountReadonly(p, root, op.target);
+        if (op.readonly || op.kind == MountOp::Kind::kRemountReadonly) {
+          RemountReadonly(p, root, op.target, op.recursive && op.kind == MountOp::Kind::kBind);
+        }
         break;
       }
       case MountOp::Kind::kMknod:
@@ -257,6 +270,7 @@ void RunOps(const Program& p, int root) {
         }
         int err = errno;
         close(dir);
+        if (r != 0 && op.kind == MountOp::Kind::kMkdir && op.optional && err == EEXIST) break;
         if (r != 0) Fail(p, err, "creating ", op.target);
         break;
       }
