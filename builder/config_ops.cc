@@ -47,7 +47,7 @@ bool ParsePort(const std::string& s, int* out) {
 
 bool IsMetadataOnly(StepKind kind) {
   return kind != StepKind::kRun && kind != StepKind::kCopy && kind != StepKind::kAdd &&
-         kind != StepKind::kWorkdir;
+         kind != StepKind::kWorkdir && kind != StepKind::kVolume;
 }
 
 std::string ResolveWorkdir(const std::string& current, const std::string& path) {

@@ -28,8 +28,9 @@ struct StageConfigState {
 Status ApplyMetadataStep(const frontend::BuildGraph& graph, int step, oci::ImageConfig* config,
                          StageConfigState* state);
 
-// True for steps that never change the filesystem. WORKDIR is metadata but
-// may also create its directory (the executor handles that).
+// True for steps that never change the filesystem. WORKDIR and VOLUME are
+// metadata but may also create their directories (dir_steps.h), so they are
+// not "only" metadata.
 bool IsMetadataOnly(frontend::StepKind kind);
 
 // The `created_by` text of a step (see the file comment). Never contains

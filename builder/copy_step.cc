@@ -41,6 +41,30 @@ std::vector<std::string> SplitComponents(const std::string& clean) {
   return out;
 }
 
+// COPY --parents "./x/./y": the cleaned path before the first "." component
+// that is not the leading one ("x"); "" without such a pivot.
+std::string ParentsPivotBase(const std::string& source) {
+  std::vector<std::string> comps = SplitComponents(source);
+  for (size_t i = 1; i < comps.size(); ++i) {
+    if (comps[i] != ".") continue;
+    std::string before;
+    for (size_t j = 0; j < i; ++j) before += comps[j] + "/";
+    std::string clean = frontend::CleanPath(before);
+    while (!clean.empty() && clean[0] == '/') clean.erase(0, 1);
+    return clean == "." ? "" : clean;
+  }
+  return "";
+}
+
+// `rel` without the --parents base ("x/y/a.txt" - "x" = "y/a.txt").
+std::string StripParentsBase(const std::string& rel, const std::string& base) {
+  if (base.empty()) return rel;
+  if (rel == base) return "";
+  if (rel.size() > base.size() && rel.compare(0, base.size(), base) == 0 && rel[base.size()] == '/')
+    return rel.substr(base.size() + 1);
+  return rel;
+}
+
 std::string Where(const CopySourceRoot& root) { return root.is_context ? "the build context" : "the source image"; }
 
 bool Ignored(const CopySourceRoot& root, const std::string& rel) {
@@ -251,7 +275,9 @@ Result<uint32_t> ParseChmod(const std::string& text) {
 Result<std::vector<CopySourceItem>> ResolveCopySources(const CopySourceRoot& root,
                                                        const std::vector<std::string>& sources) {
   std::vector<CopySourceItem> items;
+  std::vector<std::string> unmatched_globs;
   for (const auto& source : sources) {
+    std::string pivot = ParentsPivotBase(source);
     std::string clean = frontend::CleanPath(source);
     while (!clean.empty() && clean[0] == '/') clean.erase(0, 1);
     if (clean == "..") clean = "";
@@ -276,14 +302,22 @@ Result<std::vector<CopySourceItem>> ResolveCopySources(const CopySourceRoot& roo
       CopySourceItem item;
       item.rel = rel;
       item.from_glob = glob;
+      item.parents_base = pivot;
       if (::fstat(fd->get(), &item.st) != 0) return ErrnoToStatus(errno, "stat " + source);
       items.push_back(std::move(item));
+    }
+    if (glob && rels.empty()) {
+      unmatched_globs.push_back(source);
+      continue;
     }
     if (items.size() == before)
       return NotFoundError("COPY source " + source + ": no such file or directory in " + Where(root) +
                            (root.is_context && root.ignore ? " (or excluded by the ignore file)" : "") +
                            (root.exclude ? " (or excluded by --exclude)" : ""));
   }
+  if (items.empty() && !unmatched_globs.empty())
+    return NotFoundError("COPY source " + unmatched_globs[0] + ": no such file or directory in " + Where(root) +
+                         " (the pattern matched nothing)");
   return items;
 }
 
@@ -346,9 +380,9 @@ Status ExecuteCopy(const CopySourceRoot& root, const std::vector<CopySourceItem>
   size_t count = items.size() + op.inline_sources.size();
   bool dest_is_dir = dest.back() == '/' || count > 1 || op.parents ||
                      (count == 1 && items.size() == 1 && S_ISDIR(items[0].st.st_mode));
-  if (op.sources.size() + op.inline_sources.size() > 1 && dest.back() != '/')
-    return InvalidArgumentError("when using COPY with more than one source file, the destination must be a "
-                                "directory and end with a /");
+  // Several sources make the destination a directory even without a
+  // trailing '/' (buildah; Docker refuses that form).
+  dest_is_dir = dest_is_dir || op.sources.size() + op.inline_sources.size() > 1;
   Copier copier(root, target);
   // A single file to a non-slash destination that already is a directory
   // goes inside it.
@@ -369,8 +403,11 @@ Status ExecuteCopy(const CopySourceRoot& root, const std::vector<CopySourceItem>
                                                 S_ISDIR(item.st.st_mode) ? O_RDONLY | O_DIRECTORY : O_RDONLY));
       int dst_dir = dir.get();
       UniqueFd parents_dir;
-      if (op.parents && !item.rel.empty()) {
-        std::string parent = item.rel.find('/') == std::string::npos ? "" : item.rel.substr(0, item.rel.rfind('/'));
+      // --parents keeps the source's path below its pivot (all of it without one).
+      const std::string prel = op.parents ? StripParentsBase(item.rel, item.parents_base) : item.rel;
+      const bool keep_path = op.parents && !prel.empty();
+      if (keep_path) {
+        std::string parent = prel.find('/') == std::string::npos ? "" : prel.substr(0, prel.rfind('/'));
         if (!parent.empty()) {
           ASSIGN_OR_RETURN(parents_dir, OpenDirInRoot(dir.get(), parent, true));
           ASSIGN_OR_RETURN(parents_dir, OpenInRoot(dir.get(), parent, O_RDONLY | O_DIRECTORY));
@@ -379,8 +416,8 @@ Status ExecuteCopy(const CopySourceRoot& root, const std::vector<CopySourceItem>
       }
       if (S_ISDIR(item.st.st_mode)) {
         copier.set_item(item.rel);
-        if (op.parents && !item.rel.empty()) {
-          ASSIGN_OR_RETURN(UniqueFd sub, copier.MakeDir(dst_dir, Basename(item.rel), item.st));
+        if (keep_path) {
+          ASSIGN_OR_RETURN(UniqueFd sub, copier.MakeDir(dst_dir, Basename(prel), item.st));
           RETURN_IF_ERROR(copier.CopyContents(src.get(), item.rel, sub.get()));
           RETURN_IF_ERROR(SetMeta(sub.get(), item.st, target, true));
         } else {

@@ -46,11 +46,19 @@ struct CopySourceItem {
   std::string rel;        // "" for the root itself
   struct stat st;         // after following a top-level symlink inside the root
   bool from_glob = false;
+  // COPY --parents: the leading part of `rel` that is not reproduced under
+  // the destination — the path before a "/./" pivot in the source as written
+  // ("./x/./y/*" keeps "y/a.txt" of "x/y/a.txt"). "" keeps all of `rel`.
+  std::string parents_base;
 };
 
 // Expands the step's sources (globs per component, Go filepath.Match rules)
-// against `root`. NotFound names a source that matches nothing ("COPY
-// source app.go: no such file or directory in the build context");
+// against `root`. A literal source that does not exist (or is excluded) is
+// NotFound naming it ("COPY source app.go: no such file or directory in the
+// build context"). A glob that matches nothing is skipped when another
+// source matched something (buildah); when no source matched anything it is
+// NotFound naming the first pattern ("... (the pattern matched nothing)").
+// A glob whose matches are all excluded is NotFound as a literal is.
 // InvalidArgument for a source that escapes the root.
 Result<std::vector<CopySourceItem>> ResolveCopySources(const CopySourceRoot& root,
                                                        const std::vector<std::string>& sources);
@@ -70,8 +78,8 @@ struct CopyTarget {
 };
 
 // Writes the items (and the op's heredoc files) into the target, following
-// Docker's destination rules: a destination ending in '/' or several sources
-// mean a directory; a directory source copies its contents; --parents keeps
+// buildah's destination rules: a destination ending in '/' or several
+// sources (even without the '/') mean a directory; a directory source copies its contents; --parents keeps
 // each source's path. ADD extracts local tar archives (plain, gzip, bzip2,
 // xz, zstd) instead of copying them when `extract_archives`.
 Status ExecuteCopy(const CopySourceRoot& root, const std::vector<CopySourceItem>& items,

@@ -5,6 +5,12 @@
 #include <string>
 #include <vector>
 
+#include <dirent.h>
+
+#include <algorithm>
+#include <set>
+
+#include "builder/cache_index.h"
 #include "builder/cli/command.h"
 #include "builder/cli/image_lookup.h"
 #include "storage/oci/json.h"
@@ -20,6 +26,71 @@ struct ImagesOptions {
   bool all = false;
   std::string filter;  // repository name to show
 };
+
+// An intermediate image: the state after one step of a --layers build, as
+// the build cache holds it (cache_index.h). It is listed by `images -a` the
+// way buildah lists the intermediate images it keeps; its id is the digest
+// its config has in canonical form. It is not an image in the store: it has
+// no name and no manifest, and `inspect`/`rmi` do not know it.
+struct Intermediate {
+  Digest id;
+  int64_t created = 0;
+  int64_t size = 0;
+};
+
+std::vector<std::string> DirNames(const std::string& dir) {
+  std::vector<std::string> names;
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return names;
+  while (struct dirent* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") names.push_back(std::move(n));
+  }
+  ::closedir(d);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// Same filesystem state and history: the cache entry a stored image was
+// committed from (the last step of its build), which buildah shows only once.
+std::string StateSignature(const oci::ImageConfig& config) {
+  std::string sig;
+  for (const auto& d : config.rootfs.diff_ids) sig += d.ToString() + "\n";
+  sig += "--\n";
+  for (const auto& h : config.history) sig += h.created_by + (h.empty_layer ? "\t0\n" : "\t1\n");
+  return sig;
+}
+
+// The build cache's entries (<root>/shale/build-cache/v1/<xx>/<key hex>)
+// that are not already listed as stored images.
+std::vector<Intermediate> ListIntermediates(const std::string& store_root, const ImageStore& store,
+                                            const std::set<std::string>& listed_ids,
+                                            const std::set<std::string>& listed_states) {
+  std::vector<Intermediate> out;
+  std::set<std::string> seen = listed_ids;
+  BuildCache cache(store_root, &store.blobs());
+  const std::string dir = store_root + "/shale/build-cache/v1";
+  for (const std::string& shard : DirNames(dir)) {
+    for (const std::string& name : DirNames(dir + "/" + shard)) {
+      auto key = Digest::Parse("sha256:" + name);
+      if (!key.ok()) continue;  // temp files and strays
+      auto state = cache.Lookup(*key);
+      if (!state) continue;
+      if (listed_states.count(StateSignature(state->config))) continue;
+      Digest id = Digest::Sha256(oci::SerializeImageConfig(state->config));
+      if (!seen.insert(id.ToString()).second) continue;
+      Intermediate im;
+      im.id = id;
+      im.created = state->config.created.empty() ? 0 : oci::ParseRfc3339(state->config.created).value_or(0);
+      for (const auto& l : state->layers) im.size += l.size;
+      out.push_back(im);
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const Intermediate& a, const Intermediate& b) {
+    return a.created != b.created ? a.created < b.created : a.id.ToString() < b.id.ToString();
+  });
+  return out;
+}
 
 int RunImages(const CommandContext& ctx, const ImagesOptions& opt) {
   if (opt.format != "table" && opt.format != "json") {
@@ -62,6 +133,17 @@ int RunImages(const CommandContext& ctx, const ImagesOptions& opt) {
     rows.push_back({r, std::move(s).value()});
   }
 
+  // -a: intermediate images of --layers builds too (not with a name filter).
+  std::vector<Intermediate> intermediates;
+  if (opt.all && opt.filter.empty()) {
+    std::set<std::string> ids, states;
+    for (const Row& row : rows) {
+      ids.insert(row.summary.id.ToString());
+      states.insert(StateSignature(row.summary.config));
+    }
+    intermediates = ListIntermediates(StoreRoot(ctx.global), **store, ids, states);
+  }
+
   if (opt.format == "json") {
     // One object per image (by id), with all its names, as podman does.
     nlohmann::json out = nlohmann::json::array();
@@ -90,6 +172,17 @@ int RunImages(const CommandContext& ctx, const ImagesOptions& opt) {
         out[it->second]["Dangling"] = false;
       }
     }
+    for (const Intermediate& im : intermediates) {
+      nlohmann::json o = nlohmann::json::object();
+      o["Id"] = im.id.hex();
+      o["Names"] = nlohmann::json::array();
+      o["RepoTags"] = nlohmann::json::array();
+      o["Created"] = im.created;
+      o["Size"] = im.size;
+      o["Dangling"] = true;
+      o["Intermediate"] = true;
+      out.push_back(std::move(o));
+    }
     std::printf("%s\n", oci::PrettyJson(out).c_str());
     return kExitOk;
   }
@@ -105,6 +198,8 @@ int RunImages(const CommandContext& ctx, const ImagesOptions& opt) {
         std::printf("%s\n", id.c_str());
       }
     }
+    for (const Intermediate& im : intermediates)
+      std::printf("%s\n", (opt.no_trunc ? im.id.ToString() : im.id.Short()).c_str());
     return kExitOk;
   }
 
@@ -114,6 +209,10 @@ int RunImages(const CommandContext& ctx, const ImagesOptions& opt) {
     auto [repo, tag] = SplitName(row.record.name);
     table.push_back({repo, tag, opt.no_trunc ? row.summary.id.ToString() : row.summary.id.Short(),
                      HumanAgo(row.summary.created, now), HumanSize(row.summary.size)});
+  }
+  for (const Intermediate& im : intermediates) {
+    table.push_back({"<none>", "<none>", opt.no_trunc ? im.id.ToString() : im.id.Short(), HumanAgo(im.created, now),
+                     HumanSize(im.size)});
   }
   std::vector<size_t> width(5, 0);
   for (const auto& r : table)
@@ -137,7 +236,7 @@ void RegisterImagesCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--format", opt->format, "Output format: table (default) or json");
   cmd->add_flag("-q,--quiet", opt->quiet, "Print image ids only");
   cmd->add_flag("--no-trunc", opt->no_trunc, "Do not shorten image ids");
-  cmd->add_flag("-a,--all", opt->all, "Show all images (accepted for compatibility)");
+  cmd->add_flag("-a,--all", opt->all, "Also show intermediate images (build cache entries of --layers builds)");
   cmd->add_option("IMAGE", opt->filter, "Show only this image");
   cmd->callback([&ctx, opt] { ctx.run = [&ctx, opt] { return RunImages(ctx, *opt); }; });
 }

@@ -1,0 +1,121 @@
+// `shale build` behaviours buildah's bud tests check around COPY, VOLUME,
+// WORKDIR and commit: zero-layer images, globs that match nothing, the
+// --parents "/./" pivot, volume paths through symlinks, WORKDIR ownership.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "tests/builder/build_fixture.h"
+
+namespace shale::testing {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using json = nlohmann::json;
+
+TEST_F(BuildTest, MetadataOnlyScratchImageHasNoLayersAndReadsBack) {
+  auto r = Build("FROM scratch\nLABEL a=b\nENV X=1\n", {"-t", "nolayers", "--annotation", "k=v"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("Successfully tagged localhost/nolayers:latest"));
+  json img = Inspect("nolayers");
+  ASSERT_FALSE(img.is_null());
+  EXPECT_EQ(img["Layers"].size(), 0u) << img.dump();
+  auto fmt = Shale({"inspect", "--format", "{{len .Docker.RootFS.DiffIDs}} {{index .ImageAnnotations \"k\"}}",
+                    "nolayers"});
+  ASSERT_EQ(fmt.exit_code, 0) << fmt.output;
+  EXPECT_EQ(fmt.output, "0 v\n");
+  auto tag = Shale({"tag", "nolayers", "nolayers2"});
+  ASSERT_EQ(tag.exit_code, 0) << tag.output;
+  auto images = Shale({"images", "nolayers2"});
+  ASSERT_EQ(images.exit_code, 0) << images.output;
+  EXPECT_THAT(images.output, HasSubstr("localhost/nolayers2"));
+  // A second build of the same thing (cached steps) reads the image back too.
+  r = Build("FROM scratch\nLABEL a=b\nENV X=1\n", {"-t", "nolayers"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+}
+
+TEST_F(BuildTest, CopyGlobMatchingNothingIsSkippedWhenAnotherSourceMatches) {
+  Context("test1.txt", "1\n");
+  Context("test2.txt", "2\n");
+  auto r = Build("FROM scratch\nCOPY *foo *.txt /testdir\n", {"-t", "someglob"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  json img = Inspect("someglob");
+  EXPECT_THAT(LayerNames(LayerBlob(img, -1)), ElementsAre("testdir", "testdir/test1.txt", "testdir/test2.txt"));
+
+  r = Build("FROM scratch\nCOPY *foo /testdir\n", {"-t", "noglob"});
+  EXPECT_EQ(r.exit_code, 125) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("COPY source *foo: no such file or directory in the build context"));
+  EXPECT_THAT(r.output, HasSubstr("matched nothing"));
+  EXPECT_FALSE(ImageExists("noglob"));
+
+  // A literal source that is missing still fails, whatever else matched.
+  r = Build("FROM scratch\nCOPY missing.txt *.txt /testdir/\n", {"-t", "literal"});
+  EXPECT_EQ(r.exit_code, 125) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("COPY source missing.txt: no such file or directory"));
+}
+
+TEST_F(BuildTest, CopyParentsStripsThePathBeforeTheDotPivot) {
+  Context("x/a.txt", "xa\n");
+  Context("x/y/a.txt", "xya\n");
+  Context("x/y/b.txt", "xyb\n");
+  auto r = Build(
+      "FROM scratch\n"
+      "COPY --parents ./x/./y/* /pf/\n"
+      "COPY --parents ./x/./y/ /pd/\n"
+      "COPY --parents ./x/y/a.txt /full/\n",
+      {"-t", "pivot"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  json img = Inspect("pivot");
+  EXPECT_THAT(LayerNames(LayerBlob(img, 0)), ElementsAre("pf", "pf/y", "pf/y/a.txt", "pf/y/b.txt"));
+  EXPECT_THAT(LayerNames(LayerBlob(img, 1)), ElementsAre("pd", "pd/y", "pd/y/a.txt", "pd/y/b.txt"));
+  EXPECT_THAT(LayerNames(LayerBlob(img, 2)), ElementsAre("full", "full/x", "full/x/y", "full/x/y/a.txt"));
+  EXPECT_EQ(FileInImage("pivot", "pd/y/b.txt"), "xyb\n");
+}
+
+TEST_F(BuildTest, VolumeCreatesItsPathThroughADanglingSymlink) {
+  Context("tree/data/keep", "");
+  std::filesystem::create_symlink("/data/log", ctx() + "/tree/test-log");
+  auto r = Build("FROM scratch\nCOPY tree/ /\nVOLUME [ \"/test-log/test\" ]\n", {"-t", "volpath"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  json img = Inspect("volpath");
+  ASSERT_EQ(img["Layers"].size(), 2u) << img.dump();
+  // The symlink is kept; its missing target is what VOLUME made.
+  EXPECT_THAT(LayerNames(LayerBlob(img, -1)), ElementsAre("data", "data/log", "data/log/test"));
+  auto vol = Shale({"inspect", "--format", "{{.OCIv1.config.Volumes}}", "volpath"});
+  EXPECT_THAT(vol.output, HasSubstr("/test-log/test"));
+
+  // A VOLUME whose path exists adds no layer.
+  r = Build("FROM scratch\nCOPY tree/ /\nVOLUME /data\n", {"-t", "volexists"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(Inspect("volexists")["Layers"].size(), 1u);
+}
+
+TEST_F(BuildTest, VolumeThroughASelfReferencingSymlinkFails) {
+  Context("tree/keep", "");
+  std::filesystem::create_symlink("/test-log", ctx() + "/tree/test-log");
+  auto r = Build("FROM scratch\nCOPY tree/ /\nVOLUME [ \"/test-log/test\" ]\n", {"-t", "volloop"});
+  EXPECT_EQ(r.exit_code, 125) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("building at STEP \"VOLUME [ \"/test-log/test\" ]\""));
+  EXPECT_THAT(r.output, HasSubstr("open /test-log/test: too many levels of symbolic links"));
+  EXPECT_FALSE(ImageExists("volloop"));
+}
+
+TEST_F(BuildTest, WorkdirCreatedUnderUserIsOwnedByThatUser) {
+  if (::geteuid() != 0) GTEST_SKIP() << "chown to another uid needs root";
+  auto r = Build("FROM scratch\nUSER 1000:1000\nWORKDIR /home/http/public\nUSER 0\nWORKDIR /rootdir\n",
+                 {"-t", "wdowner"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  json img = Inspect("wdowner");
+  ASSERT_EQ(img["Layers"].size(), 2u) << img.dump();
+  std::string first = LayerListing(LayerBlob(img, 0));
+  EXPECT_THAT(first, HasSubstr("drwxr-xr-x 1000/1000"));
+  EXPECT_THAT(first, Not(HasSubstr(" 0/0 ")));
+  EXPECT_THAT(LayerListing(LayerBlob(img, 1)), HasSubstr("drwxr-xr-x 0/0"));
+}
+
+}  // namespace
+}  // namespace shale::testing
