@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "builder/build_state.h"
 #include "builder/containerfile_cpp.h"
+#include "builder/dir_steps.h"
 #include "builder/output_export.h"
 #include "builder/rusage.h"
 #include "builder/image_commit.h"
@@ -408,6 +409,7 @@ class Builder {
           RETURN_IF_ERROR(ApplyMetadataStep(ctx_.graph, step, &st.config, &st.cfg));
           RETURN_IF_ERROR(internal::ExecuteWorkdir(ctx_, step, st));
           break;
+        case StepKind::kVolume: RETURN_IF_ERROR(internal::ExecuteVolume(ctx_, step, st)); break;
         default: return InternalError("unexpected step kind");
       }
     }

@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "builder/build_state.h"
 #include "builder/copy_step.h"
+#include "builder/dir_steps.h"
 #include "registry/curl_transport.h"
 #include "runtime/select.h"
 #include "runtime/user_lookup.h"
@@ -445,7 +446,14 @@ Status ExecuteWorkdir(BuildContext& ctx, int step, StageState& state) {
   const std::string& dir = state.config.config->working_dir;
   UniqueFd root_fd(::open(state.tree->rootfs().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!root_fd.valid()) return ErrnoToStatus(errno, "open rootfs");
-  ASSIGN_OR_RETURN(UniqueFd d, OpenDirInRoot(root_fd.get(), dir, /*create=*/true));
+  // Directories WORKDIR creates belong to the USER in effect (buildah's
+  // EnsureContainerPathAs); a user the image cannot resolve means root.
+  runtime::UserIds owner;
+  if (!state.config.config->user.empty()) {
+    auto ids = runtime::LookupUser(state.tree->rootfs(), state.config.config->user);
+    if (ids.ok()) owner = *ids;
+  }
+  RETURN_IF_ERROR(MakeDirInRoot(root_fd.get(), dir, owner.uid, owner.gid));
   return CommitStep(ctx, step, state, {});
 }
 
