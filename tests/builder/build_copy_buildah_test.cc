@@ -119,3 +119,29 @@ TEST_F(BuildTest, WorkdirCreatedUnderUserIsOwnedByThatUser) {
 
 }  // namespace
 }  // namespace shale::testing
+
+namespace shale::testing {
+namespace {
+
+TEST_F(BuildTest, CopyFromARebuiltStageWithTheSameFilesHitsTheCache) {
+  Context("a.txt", "same\n");
+  Context("b.txt", "one\n");
+  const std::string file =
+      "FROM scratch AS src\nCOPY a.txt /f\nCOPY b.txt /other\n"
+      "FROM scratch\nCOPY --from=src /f /copied\n";
+  auto r = Build(file, {"--layers", "-t", "fromkey"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // The source stage changes (b.txt), the file COPY --from reads does not:
+  // the step's key is the copied content, so it is a cache hit.
+  Context("b.txt", "two\n");
+  r = Build(file, {"--layers", "-t", "fromkey"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  size_t last_step = r.output.find("STEP 5/5");
+  ASSERT_NE(last_step, std::string::npos) << r.output;
+  EXPECT_THAT(r.output.substr(last_step), HasSubstr("--> Using cache")) << r.output;
+  EXPECT_THAT(r.output.substr(0, last_step), Not(HasSubstr("STEP 3/5: COPY b.txt /other\n--> Using cache")));
+  EXPECT_EQ(FileInImage("fromkey", "copied"), "same\n");
+}
+
+}  // namespace
+}  // namespace shale::testing
