@@ -484,8 +484,9 @@ Result<std::string> StepInputs(BuildContext& ctx, int step) {
       root.ignore = ctx.ignore ? &*ctx.ignore : nullptr;
       root.hasher = ctx.hasher.get();
     } else if (op.from_stage >= 0) {
-      // The source stage's key determines its content.
-      j["from"] = ctx.stages[op.from_stage]->key.ToString();
+      // Not the stage's key: the copied content (hashed below) decides, so a
+      // rebuilt stage with the same files still hits.
+      j["from"] = "stage";
       ASSIGN_OR_RETURN(std::string rootfs, StageRootfs(ctx, op.from_stage));
       from_fd = UniqueFd(::open(rootfs.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
       root.root_fd = from_fd.get();
