@@ -437,8 +437,7 @@ class Builder {
       source = m.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
     }
     return NotFoundError("building at STEP \"" + TrimmedOriginal(st.original) + "\": no items matching glob \"" +
-                         source + "\" in build context \"" + nc->name + "\" (" + nc->dir +
-                         "; missing, or excluded by its ignore file)");
+                         source + "\" in build context \"" + nc->name + "\" (" + nc->dir + "): " + m);
   }
 
   // --log-rusage: to stdout with the step's output, or appended to

@@ -149,11 +149,11 @@ TEST_F(BuildTest, OutputTarWritesOneTar) {
   auto r = Build("FROM busybox\nCOPY <<EOF /hello\nhello\nEOF\n",
                  {"--output", "type=tar,dest=" + Scratch("rootfs.tar"), "-t", "tarred"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  auto list = Run({"tar", "-tf", Scratch("rootfs.tar")});
+  auto list = shale::testing::Run({"tar", "-tf", Scratch("rootfs.tar")});
   ASSERT_EQ(list.exit_code, 0) << list.output;
   EXPECT_THAT(list.output, HasSubstr("hello\n"));
   EXPECT_THAT(list.output, HasSubstr("bin/busybox"));
-  auto content = Run({"tar", "-xOf", Scratch("rootfs.tar"), "hello"});
+  auto content = shale::testing::Run({"tar", "-xOf", Scratch("rootfs.tar"), "hello"});
   EXPECT_EQ(content.output, "hello\n");
   EXPECT_TRUE(ImageExists("tarred"));
 }
