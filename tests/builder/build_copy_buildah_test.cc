@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 
 #include "tests/builder/build_fixture.h"
 
@@ -141,6 +142,47 @@ TEST_F(BuildTest, CopyFromARebuiltStageWithTheSameFilesHitsTheCache) {
   EXPECT_THAT(r.output.substr(last_step), HasSubstr("--> Using cache")) << r.output;
   EXPECT_THAT(r.output.substr(0, last_step), Not(HasSubstr("STEP 3/5: COPY b.txt /other\n--> Using cache")));
   EXPECT_EQ(FileInImage("fromkey", "copied"), "same\n");
+}
+
+}  // namespace
+}  // namespace shale::testing
+
+namespace shale::testing {
+namespace {
+
+std::set<std::string> Lines(const std::string& text) {
+  std::set<std::string> out;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t j = text.find('\n', i);
+    if (j == std::string::npos) j = text.size();
+    if (j > i) out.insert(text.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+TEST_F(BuildTest, ImagesAllListsTheIntermediateImagesOfALayersBuild) {
+  Context("u1.txt", "intermediate-listing-1\n");
+  Context("u2.txt", "intermediate-listing-2\n");
+  auto before = Shale({"images", "-a", "-q"});
+  ASSERT_EQ(before.exit_code, 0) << before.output;
+  auto r = Build("FROM scratch\nCOPY u1.txt /a\nCOPY u2.txt /b\nLABEL listing=yes\n", {"--layers", "-t", "inter"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto all = Shale({"images", "-a", "-q"});
+  auto named = Shale({"images", "-q"});
+  ASSERT_EQ(all.exit_code, 0) << all.output;
+  std::set<std::string> fresh;
+  for (const auto& id : Lines(all.output))
+    if (!Lines(before.output).count(id)) fresh.insert(id);
+  // The two COPY states are intermediate images; the last step's state is
+  // the tagged image itself, listed once.
+  ASSERT_EQ(fresh.size(), 3u) << all.output;
+  int tagged = 0;
+  for (const auto& id : fresh) tagged += Lines(named.output).count(id);
+  EXPECT_EQ(tagged, 1) << named.output;
+  auto table = Shale({"images", "-a"});
+  EXPECT_THAT(table.output, HasSubstr("<none>"));
 }
 
 }  // namespace
