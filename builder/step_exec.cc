@@ -16,6 +16,7 @@
 #include "builder/build_state.h"
 #include "builder/copy_step.h"
 #include "builder/dir_steps.h"
+#include "builder/run_flags.h"
 #include "registry/curl_transport.h"
 #include "runtime/select.h"
 #include "runtime/user_lookup.h"
@@ -73,17 +74,28 @@ struct StepScratch {
   }
 };
 
+// A mount target as written may be relative: buildah takes it from WORKDIR.
+std::string MountTarget(const std::string& target, const std::string& workdir) {
+  if (target.empty() || target[0] == '/') return target;
+  std::string base = workdir.empty() ? "/" : workdir;
+  if (base.back() != '/') base += '/';
+  return base + target;
+}
+
 Result<std::vector<runtime::MountSpec>> PlanMounts(BuildContext& ctx, const frontend::RunOp& run,
-                                                   StepScratch& scratch, std::vector<UniqueFd>& locks) {
+                                                   const std::string& workdir, StepScratch& scratch,
+                                                   std::vector<UniqueFd>& locks) {
   std::vector<runtime::MountSpec> out;
   for (const auto& m : run.mounts) {
     runtime::MountSpec spec;
-    spec.target = m.target;
+    spec.target = MountTarget(m.target, workdir);
     switch (m.type) {
       case frontend::MountType::kBind: {
         std::string root;
         if (m.from.empty()) {
           root = ctx.context_dir;
+        } else if (const NamedContext* nc = DirContext(ctx, m.from)) {
+          root = nc->dir;
         } else if (m.from_stage >= 0) {
           ASSIGN_OR_RETURN(root, StageRootfs(ctx, m.from_stage));
         } else {
@@ -211,6 +223,79 @@ Status VerifyChecksum(const CopySourceRoot& root, const std::vector<CopySourceIt
   return Status();
 }
 
+// Where a COPY/ADD step reads from, opened once for both its cache key
+// (StepInputs) and its execution (ExecuteCopy). `url_dir` holds the step's
+// downloads when its sources are URLs. `from_key` identifies a non-context
+// source for the key: a stage's key, an image's manifest digest, or
+// "context:NAME" for a --build-context directory (whose content is hashed).
+struct CopySource {
+  CopySourceRoot root;
+  UniqueFd from_fd;
+  std::vector<std::string> sources;
+  std::optional<frontend::IgnoreMatcher> exclude;
+  std::string from_key;
+};
+
+Status OpenCopySource(BuildContext& ctx, const frontend::Step& s, bool from_urls, const std::string& url_dir,
+                      CopySource& out) {
+  const auto& op = std::get<frontend::CopyOp>(s.op);
+  out.sources = op.sources;
+  CopySourceRoot& root = out.root;
+  auto open_dir = [&](const std::string& dir) -> Status {
+    out.from_fd = UniqueFd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!out.from_fd.valid()) return ErrnoToStatus(errno, "open " + dir);
+    root.root_fd = out.from_fd.get();
+    return Status();
+  };
+  if (from_urls) {
+    if (url_dir.empty()) return InternalError("ADD: the downloads of this step are missing");
+    RETURN_IF_ERROR(open_dir(url_dir));
+    out.sources.clear();
+    for (const auto& url : op.sources) out.sources.push_back(UrlFileName(url));
+  } else if (op.from.empty()) {
+    root.root_fd = ctx.context_fd.get();
+    root.is_context = true;
+    root.ignore = ctx.ignore ? &*ctx.ignore : nullptr;
+    root.hasher = ctx.hasher.get();
+  } else if (const NamedContext* nc = DirContext(ctx, op.from)) {
+    out.from_key = "context:" + nc->name;
+    root.root_fd = nc->fd.get();
+    root.is_context = true;
+    root.ignore = nc->ignore ? &*nc->ignore : nullptr;
+  } else if (op.from_stage >= 0) {
+    // Not the stage's key: the copied content (hashed below) decides, so a
+    // rebuilt stage with the same files still hits.
+    out.from_key = "stage";
+    ASSIGN_OR_RETURN(std::string rootfs, StageRootfs(ctx, op.from_stage));
+    RETURN_IF_ERROR(open_dir(rootfs));
+  } else {
+    ASSIGN_OR_RETURN(ResolvedImage img, ctx.images->Resolve(op.from));
+    out.from_key = img.manifest_desc.digest.ToString();
+    ASSIGN_OR_RETURN(std::string rootfs, ImageRootfs(ctx, op.from));
+    RETURN_IF_ERROR(open_dir(rootfs));
+  }
+  if (root.root_fd < 0) return InternalError("cannot open the COPY source root");
+  ASSIGN_OR_RETURN(out.exclude, ExcludeMatcher(op));
+  if (out.exclude) root.exclude = &*out.exclude;
+  return Status();
+}
+
+// COPY/ADD --chown through the destination's /etc/passwd and /etc/group,
+// failing with buildah's wording ("looking up UID/GID for ...").
+Result<runtime::UserIds> ChownIds(const std::string& rootfs, const std::string& chown) {
+  Result<runtime::UserIds> ids = runtime::LookupUser(rootfs, chown);
+  if (ids.ok()) return ids;
+  std::string prefix = "looking up UID/GID for \"" + chown + "\": ";
+  std::string_view msg = ids.status().message();
+  size_t colon = chown.find(':');
+  if (ids.status().code() == StatusCode::kNotFound && msg.find("group") != std::string_view::npos) {
+    std::string group = colon == std::string::npos ? "" : chown.substr(colon + 1);
+    return Status(ids.status().code(), prefix + "can't find gid for group " + group + ": " + std::string(msg));
+  }
+  std::string user = chown.substr(0, colon);
+  return Status(ids.status().code(), prefix + "can't find uid for user " + user + ": " + std::string(msg));
+}
+
 std::string EnvValue(const std::vector<std::string>& env, const std::string& key) {
   for (const auto& e : env)
     if (e.compare(0, key.size() + 1, key + "=") == 0) return e.substr(key.size() + 1);
@@ -333,7 +418,8 @@ Status ExecuteRun(BuildContext& ctx, int step, StageState& state) {
   spec.network = network == "none" ? runtime::NetworkMode::kNone : runtime::NetworkMode::kHost;
   StepScratch scratch;
   std::vector<UniqueFd> locks;
-  ASSIGN_OR_RETURN(spec.mounts, PlanMounts(ctx, run, scratch, locks));
+  ASSIGN_OR_RETURN(spec.mounts, PlanMounts(ctx, run, spec.cwd, scratch, locks));
+  RETURN_IF_ERROR(ApplyRunFlags(*ctx.options, spec));
   if (!plan.pipe_files.empty()) {
     if (scratch.dir.empty()) {
       scratch.dir = ctx.store_root + "/shale/tmp/step-" + RandomHex();
@@ -392,36 +478,10 @@ Status ExecuteCopy(BuildContext& ctx, int step, StageState& state) {
   const auto& op = std::get<frontend::CopyOp>(s.op);
   RETURN_IF_ERROR(EnsureTree(ctx, state));
   ASSIGN_OR_RETURN(bool from_urls, CheckUrlSources(s));
-  std::vector<std::string> sources = op.sources;
-  CopySourceRoot root;
-  UniqueFd from_fd;
-  if (from_urls) {
-    std::string dir = ctx.downloads.Get(step);
-    if (dir.empty()) return InternalError("ADD: the downloads of this step are missing");
-    from_fd = UniqueFd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!from_fd.valid()) return ErrnoToStatus(errno, "open " + dir);
-    root.root_fd = from_fd.get();
-    sources.clear();
-    for (const auto& url : op.sources) sources.push_back(UrlFileName(url));
-  } else if (op.from.empty()) {
-    root.root_fd = ctx.context_fd.get();
-    root.is_context = true;
-    root.ignore = ctx.ignore ? &*ctx.ignore : nullptr;
-    root.hasher = ctx.hasher.get();
-  } else {
-    std::string rootfs;
-    if (op.from_stage >= 0) {
-      ASSIGN_OR_RETURN(rootfs, StageRootfs(ctx, op.from_stage));
-    } else {
-      ASSIGN_OR_RETURN(rootfs, ImageRootfs(ctx, op.from));
-    }
-    from_fd = UniqueFd(::open(rootfs.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!from_fd.valid()) return ErrnoToStatus(errno, "open " + rootfs);
-    root.root_fd = from_fd.get();
-  }
-  ASSIGN_OR_RETURN(auto exclude, ExcludeMatcher(op));
-  if (exclude) root.exclude = &*exclude;
-  ASSIGN_OR_RETURN(auto items, ResolveCopySources(root, sources));
+  CopySource src;
+  RETURN_IF_ERROR(OpenCopySource(ctx, s, from_urls, from_urls ? ctx.downloads.Get(step) : "", src));
+  const CopySourceRoot& root = src.root;
+  ASSIGN_OR_RETURN(auto items, ResolveCopySources(root, src.sources));
   UniqueFd rootfs_fd(::open(state.tree->rootfs().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!rootfs_fd.valid()) return ErrnoToStatus(errno, "open rootfs");
   CopyTarget target;
@@ -430,7 +490,7 @@ Status ExecuteCopy(BuildContext& ctx, int step, StageState& state) {
   const oci::ContainerConfig& cfg = state.config.config ? *state.config.config : empty;
   target.workdir = cfg.working_dir.empty() ? "/" : cfg.working_dir;
   if (!op.chown.empty()) {
-    ASSIGN_OR_RETURN(runtime::UserIds ids, runtime::LookupUser(state.tree->rootfs(), op.chown));
+    ASSIGN_OR_RETURN(runtime::UserIds ids, ChownIds(state.tree->rootfs(), op.chown));
     target.uid = ids.uid;
     target.gid = ids.gid;
   }
@@ -463,44 +523,21 @@ Result<std::string> StepInputs(BuildContext& ctx, int step) {
   if (s.kind == StepKind::kCopy || s.kind == StepKind::kAdd) {
     const auto& op = std::get<frontend::CopyOp>(s.op);
     ASSIGN_OR_RETURN(bool from_urls, CheckUrlSources(s));
-    std::vector<std::string> sources = op.sources;
-    CopySourceRoot root;
-    UniqueFd from_fd;
+    std::string url_dir;
     if (from_urls) {
-      std::string dir = ctx.store_root + "/shale/tmp/add-" + RandomHex();
-      RETURN_IF_ERROR(MakeDirs(dir));
-      ::chmod(dir.c_str(), 0700);
-      ctx.downloads.Set(step, dir);
+      url_dir = ctx.store_root + "/shale/tmp/add-" + RandomHex();
+      RETURN_IF_ERROR(MakeDirs(url_dir));
+      ::chmod(url_dir.c_str(), 0700);
+      ctx.downloads.Set(step, url_dir);
       CurlTransport transport(TransportOptionsFromEnv());
-      RETURN_IF_ERROR(DownloadUrls(transport, op.sources, dir, op.checksum));
+      RETURN_IF_ERROR(DownloadUrls(transport, op.sources, url_dir, op.checksum));
       j["urls"] = op.sources;
-      from_fd = UniqueFd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-      root.root_fd = from_fd.get();
-      sources.clear();
-      for (const auto& url : op.sources) sources.push_back(UrlFileName(url));
-    } else if (op.from.empty()) {
-      root.root_fd = ctx.context_fd.get();
-      root.is_context = true;
-      root.ignore = ctx.ignore ? &*ctx.ignore : nullptr;
-      root.hasher = ctx.hasher.get();
-    } else if (op.from_stage >= 0) {
-      // Not the stage's key: the copied content (hashed below) decides, so a
-      // rebuilt stage with the same files still hits.
-      j["from"] = "stage";
-      ASSIGN_OR_RETURN(std::string rootfs, StageRootfs(ctx, op.from_stage));
-      from_fd = UniqueFd(::open(rootfs.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-      root.root_fd = from_fd.get();
-    } else {
-      ASSIGN_OR_RETURN(ResolvedImage img, ctx.images->Resolve(op.from));
-      j["from"] = img.manifest_desc.digest.ToString();
-      ASSIGN_OR_RETURN(std::string rootfs, ImageRootfs(ctx, op.from));
-      from_fd = UniqueFd(::open(rootfs.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-      root.root_fd = from_fd.get();
     }
-    if (root.root_fd < 0) return InternalError("cannot open the COPY source root");
-    ASSIGN_OR_RETURN(auto exclude, ExcludeMatcher(op));
-    if (exclude) root.exclude = &*exclude;
-    ASSIGN_OR_RETURN(auto items, ResolveCopySources(root, sources));
+    CopySource src;
+    RETURN_IF_ERROR(OpenCopySource(ctx, s, from_urls, url_dir, src));
+    if (!src.from_key.empty()) j["from"] = src.from_key;
+    const CopySourceRoot& root = src.root;
+    ASSIGN_OR_RETURN(auto items, ResolveCopySources(root, src.sources));
     ASSIGN_OR_RETURN(Digest d, DigestCopySources(root, items, op));
     if (!op.checksum.empty()) RETURN_IF_ERROR(VerifyChecksum(root, items, op));
     j["content"] = d.ToString();
@@ -513,7 +550,8 @@ Result<std::string> StepInputs(BuildContext& ctx, int step) {
     for (const auto& m : run.mounts) {
       nlohmann::json mj = {{"type", static_cast<int>(m.type)}, {"target", m.target}, {"source", m.source},
                            {"readonly", m.readonly}, {"id", m.id}};
-      if (m.type == frontend::MountType::kBind) {
+      const NamedContext* nc = m.from.empty() ? nullptr : DirContext(ctx, m.from);
+      if (m.type == frontend::MountType::kBind && nc == nullptr) {
         if (m.from_stage >= 0) {
           mj["from"] = ctx.stages[m.from_stage]->key.ToString();
         } else if (!m.from.empty()) {
@@ -531,6 +569,17 @@ Result<std::string> StepInputs(BuildContext& ctx, int step) {
           ASSIGN_OR_RETURN(Digest d, DigestCopySources(root, *items, frontend::CopyOp{}));
           mj["content"] = d.ToString();
         }
+      } else if (m.type == frontend::MountType::kBind) {
+        // A --build-context directory: hashed like the main context.
+        CopySourceRoot root;
+        root.root_fd = nc->fd.get();
+        root.is_context = true;
+        root.ignore = nc->ignore ? &*nc->ignore : nullptr;
+        auto items = ResolveCopySources(root, {m.source.empty() ? "." : m.source});
+        if (!items.ok()) return items.status().Annotate("RUN --mount=type=bind,from=" + m.from);
+        ASSIGN_OR_RETURN(Digest d, DigestCopySources(root, *items, frontend::CopyOp{}));
+        mj["from"] = "context:" + nc->name;
+        mj["content"] = d.ToString();
       }
       mounts.push_back(mj);
     }
