@@ -20,6 +20,7 @@
 #include "builder/containerfile_cpp.h"
 #include "builder/dir_steps.h"
 #include "builder/output_export.h"
+#include "builder/run_flags.h"
 #include "builder/rusage.h"
 #include "builder/image_commit.h"
 #include "frontend/stage_compiler.h"
@@ -64,8 +65,11 @@ const NamedContext* DirContext(const BuildContext& ctx, const std::string& from)
 
 namespace {
 
-// Flags whose effect on RUN steps depends on what the runtime supports.
+// Flags whose effect on RUN steps depends on what the runtime supports;
+// --device paths are checked before anything runs (cached RUN steps or not).
 Status CheckRunFlags(const BuildOptions& o) {
+  runtime::RunSpec probe;
+  RETURN_IF_ERROR(ApplyRunFlags(o, probe));
   if (!o.cap_add.empty() || !o.cap_drop.empty())
     return UnimplementedError("--cap-add/--cap-drop: changing RUN steps' capability set is not supported yet");
   if (!o.runtime_flags.empty())

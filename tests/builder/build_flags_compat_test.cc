@@ -52,7 +52,7 @@ TEST_F(BuildTest, LogRusagePrintsOneLinePerExecutedStep) {
   for (size_t p = r.output.find("(elapsed)"); p != std::string::npos; p = r.output.find("(elapsed)", p + 1)) ++lines;
   EXPECT_EQ(lines, 3) << "two RUN steps and the LABEL";
 
-  r = Build(file, {"--log-rusage", "--rusage-logfile", Scratch("rusage.log")});
+  r = Build(file, {"--no-cache", "--log-rusage", "--rusage-logfile", Scratch("rusage.log")});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, Not(HasSubstr("(elapsed)")));
   std::string log = ReadFile(Scratch("rusage.log"));
@@ -69,7 +69,8 @@ TEST_F(BuildTest, LogfileTakesAllOutput) {
   EXPECT_THAT(r.output, Not(HasSubstr("STEP")));
   std::string log = ReadFile(Scratch("build.log"));
   EXPECT_THAT(log, HasSubstr("STEP 1/2: FROM busybox"));
-  EXPECT_THAT(log, HasSubstr("COMMIT logged"));
+  EXPECT_THAT(log, HasSubstr("COMMIT"));
+  EXPECT_THAT(log, HasSubstr("logged"));
 
   r = Build("FROM busybox\n", {"--logsplit"});
   EXPECT_EQ(r.exit_code, 125);
@@ -87,7 +88,7 @@ TEST_F(BuildTest, DeviceIsBindMountedIntoRunStepsOnly) {
   EXPECT_FALSE(found) << "the mount point is not part of the layer";
 
   r = Build("FROM busybox\nRUN true\n", {"--device", "/dev/does-not-exist"});
-  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.exit_code, 125);
   EXPECT_THAT(r.output, HasSubstr("/dev/does-not-exist"));
   r = Build("FROM busybox\n", {"--device", "relative"});
   EXPECT_EQ(r.exit_code, 125);
