@@ -49,6 +49,7 @@ import sys
 import tempfile
 import threading
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bud_case import Case, forces_pull  # noqa: E402
 from bud_fixtures import make_seed_store, start_registry, stop_registry  # noqa: E402
