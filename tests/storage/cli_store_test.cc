@@ -11,7 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "base/digest.h"
+#include "storage/image_store.h"
 #include "storage/oci/index.h"
+#include "storage/snapshotter.h"
 #include "tests/testutil/subprocess.h"
 
 namespace shale {
@@ -320,6 +322,72 @@ TEST_F(CliStoreTest, FourProcessesImportAndTagAtOnce) {
   CommandResult check = Shale({"check"});
   EXPECT_EQ(check.exit_code, 0) << check.output;
   EXPECT_NE(check.output.find("9 image(s)"), std::string::npos) << check.output;
+}
+
+}  // namespace
+}  // namespace shale
+
+namespace shale {
+namespace {
+
+// SECURITY.md §3 through the CLI: an image whose config lies about a layer's
+// diff_id (made here by hand) cannot be assembled by `shale build`, with
+// either snapshotter, and leaves no layer-cache entry; the honest image still
+// builds.
+TEST_F(CliStoreTest, BuildFromAConfigThatLiesAboutADiffIdFails) {
+  ASSERT_EQ(Shale({"import", tarball_, "honest"}).exit_code, 0);
+  auto opened = ImageStore::Open(store());
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  ImageStore& img = **opened;
+  auto rec = img.Find("localhost/honest:latest");
+  ASSERT_TRUE(rec.ok()) << rec.status().ToString();
+  auto manifest = nlohmann::json::parse(*img.blobs().ReadBlob(rec->manifest.digest, 1 << 20));
+  auto config_digest = *Digest::Parse(std::string(manifest["config"]["digest"]));
+  auto config = nlohmann::json::parse(*img.blobs().ReadBlob(config_digest, 1 << 20));
+  std::string truth = config["rootfs"]["diff_ids"][0];
+  std::string lie = Digest::Sha256("a different layer").ToString();
+  config["rootfs"]["diff_ids"][0] = lie;
+  auto new_config = img.blobs().PutBlob(config.dump(), manifest["config"]["mediaType"]);
+  ASSERT_TRUE(new_config.ok());
+  manifest["config"]["digest"] = new_config->digest.ToString();
+  manifest["config"]["size"] = new_config->size;
+  auto new_manifest = img.blobs().PutBlob(manifest.dump(), rec->manifest.media_type);
+  ASSERT_TRUE(new_manifest.ok());
+  ASSERT_TRUE(img.Tag("localhost/liar:latest", *new_manifest).ok());
+  std::string layer = manifest["layers"][0]["digest"];
+
+  WriteFile(dir_ / "ctx/f", "f\n");
+  for (const char* driver : {"native", "overlay"}) {
+    if (std::string(driver) == "overlay" && !OverlayAvailable(store())) continue;
+    WriteFile(dir_ / "ctx/Containerfile", "FROM liar\nCOPY f /f\n");
+    CommandResult bad = Shale({"--storage-driver", driver, "build", "-t", "out", dir_ / "ctx"});
+    EXPECT_NE(bad.exit_code, 0) << driver << bad.output;
+    EXPECT_NE(bad.output.find("diff_id mismatch: the image config claims " + lie +
+                              " but the uncompressed layer is " + truth),
+              std::string::npos)
+        << driver << bad.output;
+    EXPECT_NE(bad.output.find(layer), std::string::npos) << driver << bad.output;
+    for (const char* ns : {"trusted", "user"}) {
+      std::string cache = store() + "/shale/layers/overlay-" + ns;
+      if (fs::exists(cache)) {
+        EXPECT_TRUE(fs::is_empty(cache)) << driver << " left " << cache;
+      }
+    }
+    WriteFile(dir_ / "ctx/Containerfile", "FROM honest\nCOPY f /f\n");
+    CommandResult good = Shale({"--storage-driver", driver, "build", "-t", "out", dir_ / "ctx"});
+    EXPECT_EQ(good.exit_code, 0) << driver << good.output;
+  }
+}
+
+// `shale prune` removes a working directory a killed build left (no live
+// lock holds it) and says so.
+TEST_F(CliStoreTest, PruneRemovesAbandonedWorkingDirs) {
+  ASSERT_EQ(Shale({"import", tarball_, "example"}).exit_code, 0);
+  WriteFile(store() + "/shale/work/native-999999-1-1/rootfs/big", std::string(3000, 'x'));
+  CommandResult r = Shale({"prune"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("1 abandoned working dir(s)"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(store() + "/shale/work/native-999999-1-1"));
 }
 
 }  // namespace
