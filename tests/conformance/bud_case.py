@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 
 from bud_fixtures import store_for
-from bud_cases import CAPTURES, CASE_CWD, CASE_ENV, CASE_LOOPS, CASE_NAMES, CASE_SKIPS, SIGNALLED
+from bud_cases import CAPTURES, CASE_CWD, CASE_ENV, CASE_FILES, CASE_LOOPS, CASE_NAMES, CASE_SKIPS, SIGNALLED
 from bud_signal import build_signalled
 from bud_steps import (CMD_VERBS, SHELL_SUBST, VAR_RE, Fail, Skip, bats_lines, parse_step,
                        posix_to_python, split_steps, var_names)
@@ -139,6 +139,11 @@ class Case:
             self.vars["target"] = dirs[0]
         self.vars.update(CASE_NAMES.get(self.id, {}))
         self.capture(0)
+        for path, text in CASE_FILES.get(self.id, {}).items():
+            path = self.expand(path)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
         if forces_pull(self.row["steps"]):
             if not self.env.registry_conf:
                 raise Skip("build forces a pull and the local registry is not available: "
@@ -261,14 +266,14 @@ class Case:
         self.capture(self.cmd_no)
 
     def source_absent(self, src, words):
-        """True when no file of the build's context (its last argument that
-        is a directory) matches the COPY/ADD source shale reported missing:
-        the upstream test made it with shell steps the index omits."""
+        """True when no candidate context of the build (directory arguments,
+        --build-context NAME=DIR values, the working directory) has a file
+        matching the COPY/ADD source shale reported missing: the upstream test
+        made it with shell steps the index omits."""
         ctxs = [w for w in words if not w.startswith("-") and os.path.isdir(os.path.join(self.work, w))]
-        if not ctxs:
-            return False
-        ctx = os.path.join(self.work, ctxs[-1])
-        return not glob.glob(os.path.join(ctx, src.lstrip("/")))
+        ctxs += [w.split("=", 1)[1] for w in words if re.match(r"^[\w.-]+=/", w)]  # --build-context NAME=DIR
+        ctxs.append(self.work)  # no context argument: the working directory
+        return not any(glob.glob(os.path.join(self.work, c, src.lstrip("/"))) for c in ctxs)
 
     def read_iidfile(self, words):
         for i, w in enumerate(words):
