@@ -137,7 +137,7 @@ class Builder {
     ASSIGN_OR_RETURN(BuildOutcome out, CommitImage(ctx_, target));
     if (ctx_.options->output) {
       RETURN_IF_ERROR(MakeDirs(ctx_.store_root + "/shale/tmp"));
-      RETURN_IF_ERROR(ExportRootfs(ctx_.store->blobs(), target.layers, *ctx_.options->output,
+      RETURN_IF_ERROR(ExportRootfs(ctx_.store->blobs(), target.layers, target.config.rootfs.diff_ids, *ctx_.options->output,
                                    ctx_.store_root + "/shale/tmp", ctx_.epoch));
     }
     out.steps_total = static_cast<int>(ctx_.graph.steps.size());
@@ -303,7 +303,14 @@ class Builder {
     const frontend::Stage& stage = ctx_.graph.stages[index];
     StageState& st = *ctx_.stages[index];
     ctx_.progress->Step(stage.name, ctx_.from_numbers[index], ctx_.total_steps, TrimmedOriginal(stage.original));
-    switch (stage.base_kind) {
+    frontend::BaseKind base_kind = stage.base_kind;
+    std::string base_image = stage.base_image;
+    if (stage.original_index == 0 && !ctx_.options->from.empty()) {
+      // --from: the first stage starts from this image whatever its FROM says.
+      base_kind = frontend::BaseKind::kImage;
+      base_image = ctx_.options->from;
+    }
+    switch (base_kind) {
       case frontend::BaseKind::kScratch:
         st.config.set_platform(ctx_.platform);
         st.config.config.emplace();
@@ -317,13 +324,15 @@ class Builder {
         break;
       }
       case frontend::BaseKind::kImage: {
-        auto img = ctx_.images->Resolve(stage.base_image);
+        auto img = ctx_.images->Resolve(base_image);
         if (!img.ok()) return Located(stage.location.line, img.status());
         st.config = img->config;
         // Its ONBUILD triggers run as this stage's first steps (the frontend
         // inserted them); the new image does not pass them on.
         if (st.config.config) st.config.config->on_build.clear();
         st.layers = img->layers;
+        st.base_name = img->name;
+        st.base_digest = img->manifest_desc.digest.ToString();
         st.key = KeyOf({{"v", 1}, {"base", img->manifest_desc.digest.ToString()}});
         break;
       }

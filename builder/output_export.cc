@@ -25,10 +25,15 @@ class FdSink : public ByteSink {
   int fd_;
 };
 
-Status ApplyAll(const BlobStore& blobs, const std::vector<Descriptor>& layers, const std::string& dir) {
-  for (const Descriptor& layer : layers) {
+Status ApplyAll(const BlobStore& blobs, const std::vector<Descriptor>& layers, const std::vector<Digest>& diff_ids,
+                const std::string& dir) {
+  if (diff_ids.size() != layers.size())
+    return InvalidArgumentError("the image config lists " + std::to_string(diff_ids.size()) + " diff_ids for " +
+                                std::to_string(layers.size()) + " layers");
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const Descriptor& layer = layers[i];
     ASSIGN_OR_RETURN(UniqueFd fd, blobs.OpenBlob(layer.digest));
-    auto applied = ApplyLayer(fd.get(), dir, ApplyOptions{});
+    auto applied = ApplyLayer(fd.get(), dir, ApplyOptions{.expected_diff_id = diff_ids[i]});
     if (!applied.ok()) return applied.status().Annotate("applying layer " + layer.digest.ToString());
   }
   return Status();
@@ -49,18 +54,19 @@ Result<std::vector<std::string>> TopLevelNames(const std::string& dir) {
 
 }  // namespace
 
-Status ExportRootfs(const BlobStore& blobs, const std::vector<Descriptor>& layers, const OutputSpec& spec,
+Status ExportRootfs(const BlobStore& blobs, const std::vector<Descriptor>& layers,
+                    const std::vector<Digest>& diff_ids, const OutputSpec& spec,
                     const std::string& scratch_parent, std::optional<int64_t> epoch) {
   if (spec.type == "local") {
     RETURN_IF_ERROR(MakeDirs(spec.dest).Annotate("--output " + spec.dest));
-    return ApplyAll(blobs, layers, spec.dest).Annotate("--output " + spec.dest);
+    return ApplyAll(blobs, layers, diff_ids, spec.dest).Annotate("--output " + spec.dest);
   }
   if (spec.type != "tar") return InvalidArgumentError("--output: unknown type " + spec.type);
   std::mt19937_64 rng(std::random_device{}());
   std::string tmp = scratch_parent + "/export-" + std::to_string(rng());
   RETURN_IF_ERROR(MakeDirs(tmp));
   Status st = [&]() -> Status {
-    RETURN_IF_ERROR(ApplyAll(blobs, layers, tmp));
+    RETURN_IF_ERROR(ApplyAll(blobs, layers, diff_ids, tmp));
     Changes changes;
     changes.source_root = tmp;
     ASSIGN_OR_RETURN(auto names, TopLevelNames(tmp));

@@ -23,7 +23,10 @@ namespace shale {
 // spec.dest and removed. Layer entries are contained as storage/layer_apply.h
 // says. `epoch` clamps tar mtimes. On failure a partial directory or file may
 // remain at dest.
-Status ExportRootfs(const BlobStore& blobs, const std::vector<Descriptor>& layers, const OutputSpec& spec,
+// `diff_ids` (parallel to `layers`, from the image config) are checked while
+// each layer is applied (SECURITY.md §3): a mismatch fails with DataLoss.
+Status ExportRootfs(const BlobStore& blobs, const std::vector<Descriptor>& layers,
+                    const std::vector<Digest>& diff_ids, const OutputSpec& spec,
                     const std::string& scratch_parent, std::optional<int64_t> epoch);
 
 }  // namespace shale
