@@ -35,6 +35,10 @@ struct OutputSpec {
   std::string dest;
 };
 
+// Label naming the shale version that built an image (buildah's counterpart
+// is io.buildah.version; shale does not claim to be buildah).
+inline constexpr char kIdentityLabel[] = "dev.shale.version";
+
 struct BuildOptions {
   std::vector<std::string> tags;
   std::string containerfile;  // path, "-" for stdin, "" = find in context
@@ -43,6 +47,7 @@ struct BuildOptions {
   std::string ignorefile;
   std::map<std::string, std::string> build_args;  // NAME=value (NAME alone: from the environment)
   std::string target;
+  std::string from;  // --from: replaces the first stage's FROM image (or scratch)
   std::string isolation;  // "", chroot, rootless, oci
   std::string runtime;    // for oci: runc/crun path or name
   std::string format = "oci";  // oci | docker
@@ -54,6 +59,10 @@ struct BuildOptions {
   std::optional<int64_t> timestamp;           // --timestamp: created time and file mtimes
   std::optional<int64_t> source_date_epoch;   // SOURCE_DATE_EPOCH / --source-date-epoch
   std::map<std::string, std::string> labels;
+  // The identity label's value (kIdentityLabel = shale's version) put on the
+  // committed image; empty = none (--identity-label=false, --timestamp,
+  // SOURCE_DATE_EPOCH: buildah leaves it out of reproducible builds too).
+  std::string identity_label;
   std::map<std::string, std::string> annotations;
   std::string iidfile;
   std::string network;  // "", host, none

@@ -44,6 +44,10 @@ struct StageState {
   bool squash = false;
   int squash_history = -1;  // history entry of the last filesystem step
   std::vector<std::string> squash_exclude;  // RUN steps' scratch paths, for the final diff
+  // FROM <image> (not scratch, not a stage): the name it resolved to and its
+  // platform manifest's digest, for the base-image annotations; else empty.
+  std::string base_name;
+  std::string base_digest;
 };
 
 struct BuildContext {

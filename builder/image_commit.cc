@@ -9,11 +9,27 @@
 
 namespace shale::internal {
 
+namespace {
+
+// A target stage that is only `FROM <image>` with nothing asked of the
+// commit: buildah hands back the base image itself, so the result gets
+// neither an identity label nor base-image annotations.
+bool BaseImageOnly(const BuildContext& ctx, const StageState& state) {
+  const BuildOptions& o = *ctx.options;
+  const frontend::Stage& stage = ctx.graph.stages[ctx.graph.target];
+  return !state.base_name.empty() && stage.steps.empty() && o.labels.empty() && o.annotations.empty() &&
+         o.env.empty() && o.unsetenv.empty() && !o.omit_history && !o.squash;
+}
+
+}  // namespace
+
 Result<BuildOutcome> CommitImage(BuildContext& ctx, StageState& state) {
   const BuildOptions& o = *ctx.options;
   ASSIGN_OR_RETURN(oci::ImageFormat format, oci::ParseImageFormat(o.format));
   oci::ImageConfig config = state.config;
   if (!config.config) config.config.emplace();
+  bool base_only = BaseImageOnly(ctx, state);
+  if (!o.identity_label.empty() && !base_only) config.config->labels[kIdentityLabel] = o.identity_label;
   for (const auto& [k, v] : o.labels) config.config->labels[k] = v;
   if (config.created.empty()) config.created = ctx.created;
   if (config.architecture.empty() || config.os.empty()) config.set_platform(ctx.platform);
@@ -34,7 +50,11 @@ Result<BuildOutcome> CommitImage(BuildContext& ctx, StageState& state) {
   for (auto& l : manifest.layers) {
     ASSIGN_OR_RETURN(l.media_type, oci::ConvertMediaType(l.media_type, oci::ImageFormat::kOci));
   }
-  manifest.annotations = {o.annotations.begin(), o.annotations.end()};
+  if (!state.base_name.empty() && !base_only) {
+    manifest.annotations[std::string(kBaseNameAnnotation)] = state.base_name;
+    manifest.annotations[std::string(kBaseDigestAnnotation)] = state.base_digest;
+  }
+  for (const auto& [k, v] : o.annotations) manifest.annotations[k] = v;
   if (format == oci::ImageFormat::kDocker) {
     ASSIGN_OR_RETURN(manifest, oci::ConvertManifest(manifest, format));
   }

@@ -19,6 +19,10 @@
 #include "frontend/stage_compiler.h"
 #include "registry/reference.h"
 
+#ifndef SHALE_VERSION
+#define SHALE_VERSION "0.0.0"
+#endif
+
 namespace shale::cli {
 namespace {
 
@@ -27,6 +31,7 @@ struct BuildFlags {
   std::vector<std::string> contexts, env, unsetenv;
   std::string cpu_shares, memory, memory_swap;
   bool omit_history = false, identity_label = true, force_rm = false;
+  std::string from;
   std::string file, target, isolation, runtime, format, pull = "missing", iidfile, network;
   std::string timestamp, source_date_epoch, authfile, creds, tls_verify, cert_dir, platform, progress = "plain";
   std::string ignorefile, compression = "gzip", layers;  // layers "": $BUILDAH_LAYERS, else true
@@ -156,6 +161,7 @@ Result<BuildOptions> ToOptions(const BuildFlags& f, const GlobalOptions& global,
     }
   }
   o.target = f.target;
+  o.from = f.from;
   o.isolation = f.isolation;
   o.runtime = f.runtime;
   o.format = f.format;
@@ -185,6 +191,7 @@ Result<BuildOptions> ToOptions(const BuildFlags& f, const GlobalOptions& global,
   } else if (const char* sde = std::getenv("SOURCE_DATE_EPOCH"); sde && *sde) {
     ASSIGN_OR_RETURN(o.source_date_epoch, ParseEpoch(sde, "SOURCE_DATE_EPOCH"));
   }
+  if (f.identity_label && !o.timestamp && !o.source_date_epoch) o.identity_label = SHALE_VERSION;
   AddKeyValues(f.labels, o.labels);
   AddKeyValues(f.annotations, o.annotations);
   o.iidfile = f.iidfile;
@@ -289,6 +296,7 @@ void RegisterBuildCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--build-arg-file", flags->build_arg_files, "File of NAME=value lines")
       ->allow_extra_args(false);
   cmd->add_option("--target", flags->target, "Stage to build");
+  cmd->add_option("--from", flags->from, "Image to use instead of the first stage's FROM");
   cmd->add_option("--isolation", flags->isolation, "chroot, rootless or oci (also $BUILDAH_ISOLATION)");
   cmd->add_option("--runtime", flags->runtime, "OCI runtime for --isolation oci (runc, crun)");
   cmd->add_option("--format", flags->format, "oci or docker (also $BUILDAH_FORMAT)");
@@ -326,7 +334,7 @@ void RegisterBuildCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--unsetenv", flags->unsetenv, "Remove KEY from the image's environment")
       ->allow_extra_args(false);
   cmd->add_flag("--omit-history", flags->omit_history, "Write no history entries");
-  cmd->add_flag("--identity-label", flags->identity_label, "Accepted for buildah compatibility (shale adds none)");
+  cmd->add_flag("--identity-label", flags->identity_label, "Add the dev.shale.version label (default true; none with --timestamp or SOURCE_DATE_EPOCH)");
   cmd->add_flag("--force-rm", flags->force_rm, "Accepted: shale always removes its working trees");
   cmd->add_option("-c,--cpu-shares", flags->cpu_shares, "Accepted (RUN steps are not resource-limited)");
   cmd->add_option("-m,--memory", flags->memory, "Accepted (RUN steps are not resource-limited)");
