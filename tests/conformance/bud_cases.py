@@ -148,6 +148,11 @@ CASE_ENV = {
     "bud-383": {"mysecret": "ENVDATA"},
     # "bud with Containerfile.in, via envariable": BUILDAH_CPPFLAGS="-DTESTCPPDEBUG" run_buildah build ...
     "bud-284": {"BUILDAH_CPPFLAGS": "-DTESTCPPDEBUG"},
+    # "bud-suppressed-identity-label": its middle build, with no flag, expects
+    # no identity label: upstream runs it with SOURCE_DATE_EPOCH=60 (the first
+    # and last builds pass --source-date-epoch=60 / --timestamp=60 and are
+    # unaffected by the variable).
+    "bud-133": {"SOURCE_DATE_EPOCH": "60"},
 }
 
 # Files upstream makes with shell steps (`echo X > FILE`) the index drops.
