@@ -63,6 +63,12 @@ struct BuildOptions {
   // committed image; empty = none (--identity-label=false, --timestamp,
   // SOURCE_DATE_EPOCH: buildah leaves it out of reproducible builds too).
   std::string identity_label;
+  // --save-stages: every intermediate stage with instructions is kept as an
+  // untagged image; --stage-labels: each stage gets io.buildah.stage.name
+  // (alias or position) and io.buildah.stage.base (FROM as written, or the
+  // saved image id of the stage it is built on) as a LABEL after FROM.
+  bool save_stages = false;
+  bool stage_labels = false;
   std::map<std::string, std::string> annotations;
   std::string iidfile;
   std::string network;  // "", host, none

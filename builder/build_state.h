@@ -48,6 +48,7 @@ struct StageState {
   // platform manifest's digest, for the base-image annotations; else empty.
   std::string base_name;
   std::string base_digest;
+  std::string saved_image_id;  // --save-stages: hex id of this stage's image, if one was made
 };
 
 struct BuildContext {

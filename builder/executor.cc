@@ -150,6 +150,10 @@ class Builder {
   int run_exit_code() const { return ctx_.run_exit_code; }
 
  private:
+  static constexpr char kStageNameLabel[] = "io.buildah.stage.name";
+  static constexpr char kStageBaseLabel[] = "io.buildah.stage.base";
+  std::mutex save_mu_;  // --save-stages commits, from the stage threads
+
   Status Setup() {
     const BuildOptions& o = *ctx_.options;
     std::error_code ec;
@@ -348,6 +352,7 @@ class Builder {
       }
       st.key = KeyOf({{"v", 1}, {"parent", st.key.ToString()}, {"env", ctx_.options->env}});
     }
+    if (ctx_.options->stage_labels) AddStageLabels(stage, base_kind, base_image, st);
     bool squash = ctx_.options->squash && index == ctx_.graph.target;
     bool use_cache = ctx_.options->layers && !ctx_.options->no_cache && !squash;
     for (const auto& f : ctx_.options->no_cache_filter)
@@ -362,7 +367,45 @@ class Builder {
       st.squash = false;
       st.tree_current = false;
     }
+    if (ctx_.options->save_stages && index != ctx_.graph.target && !stage.steps.empty()) {
+      // --save-stages: an intermediate stage with instructions is kept as an
+      // untagged image (a stage that is only FROM makes none).
+      std::lock_guard<std::mutex> l(save_mu_);
+      auto id = internal::CommitStageImage(ctx_, st);
+      if (!id.ok()) return Located(stage.location.line, id.status().Annotate("saving stage"));
+      st.saved_image_id = id->hex();
+    }
     return Status();
+  }
+
+  // --stage-labels: io.buildah.stage.name (the alias, else the stage's
+  // position) and io.buildah.stage.base (the FROM image as written after ARG
+  // expansion, the saved image id of a base stage, or "scratch"), applied as
+  // a LABEL instruction right after FROM: in the config, the history and the
+  // cache key.
+  void AddStageLabels(const frontend::Stage& stage, frontend::BaseKind base_kind, const std::string& base_image,
+                      StageState& st) {
+    std::string name = stage.name.empty() ? std::to_string(stage.original_index) : stage.name;
+    std::string base = "scratch";
+    if (base_kind == frontend::BaseKind::kImage) {
+      base = base_image;
+    } else if (base_kind == frontend::BaseKind::kStage) {
+      const StageState& from = *ctx_.stages[stage.base_stage];
+      const frontend::Stage& from_stage = ctx_.graph.stages[stage.base_stage];
+      base = !from.saved_image_id.empty() ? from.saved_image_id
+             : !from_stage.name.empty()   ? from_stage.name
+                                          : std::to_string(from_stage.original_index);
+    }
+    auto& labels = st.config.config->labels;
+    labels[kStageNameLabel] = name;
+    labels[kStageBaseLabel] = base;
+    oci::HistoryEntry h;
+    h.created = ctx_.created;
+    h.created_by = std::string("/bin/sh -c #(nop) LABEL \"") + kStageBaseLabel + "\"=\"" + base + "\" \"" +
+                   kStageNameLabel + "\"=\"" + name + "\"";
+    h.empty_layer = true;
+    st.config.history.push_back(std::move(h));
+    st.key = KeyOf({{"v", 1}, {"parent", st.key.ToString()}, {"stage-labels", {name, base}}});
   }
 
   Status RunStep(int step, StageState& st, bool use_cache) {

@@ -18,30 +18,28 @@ bool BaseImageOnly(const BuildContext& ctx, const StageState& state) {
   const BuildOptions& o = *ctx.options;
   const frontend::Stage& stage = ctx.graph.stages[ctx.graph.target];
   return !state.base_name.empty() && stage.steps.empty() && o.labels.empty() && o.annotations.empty() &&
-         o.env.empty() && o.unsetenv.empty() && !o.omit_history && !o.squash;
+         o.env.empty() && o.unsetenv.empty() && !o.omit_history && !o.squash && !o.stage_labels;
 }
 
-}  // namespace
+struct WrittenImage {
+  Descriptor config;
+  Descriptor manifest;
+};
 
-Result<BuildOutcome> CommitImage(BuildContext& ctx, StageState& state) {
+// Writes config and manifest blobs for `state` (pinned by the lease). The
+// final image gets --label/--annotation; every image gets the identity label
+// and base annotations unless `base_only`.
+Result<WrittenImage> WriteImage(BuildContext& ctx, const StageState& state, bool final_image, bool base_only) {
   const BuildOptions& o = *ctx.options;
   ASSIGN_OR_RETURN(oci::ImageFormat format, oci::ParseImageFormat(o.format));
   oci::ImageConfig config = state.config;
   if (!config.config) config.config.emplace();
-  bool base_only = BaseImageOnly(ctx, state);
   if (!o.identity_label.empty() && !base_only) config.config->labels[kIdentityLabel] = o.identity_label;
-  for (const auto& [k, v] : o.labels) config.config->labels[k] = v;
+  if (final_image)
+    for (const auto& [k, v] : o.labels) config.config->labels[k] = v;
   if (config.created.empty()) config.created = ctx.created;
   if (config.architecture.empty() || config.os.empty()) config.set_platform(ctx.platform);
   std::string config_bytes = oci::SerializeImageConfig(config);
-
-  // Names first, so a bad -t fails before anything is written.
-  std::vector<std::string> names;
-  for (const auto& tag : o.tags) {
-    auto ref = ParseLocalName(tag);
-    if (!ref.ok()) return ref.status().Annotate("tag " + tag);
-    names.push_back(ref->ToString());
-  }
 
   oci::Manifest manifest;
   manifest.media_type = media_type::kOciManifest;
@@ -54,7 +52,8 @@ Result<BuildOutcome> CommitImage(BuildContext& ctx, StageState& state) {
     manifest.annotations[std::string(kBaseNameAnnotation)] = state.base_name;
     manifest.annotations[std::string(kBaseDigestAnnotation)] = state.base_digest;
   }
-  for (const auto& [k, v] : o.annotations) manifest.annotations[k] = v;
+  if (final_image)
+    for (const auto& [k, v] : o.annotations) manifest.annotations[k] = v;
   if (format == oci::ImageFormat::kDocker) {
     ASSIGN_OR_RETURN(manifest, oci::ConvertManifest(manifest, format));
   }
@@ -64,13 +63,35 @@ Result<BuildOutcome> CommitImage(BuildContext& ctx, StageState& state) {
     ctx.lease->Pin(manifest.config.digest).IgnoreError();
     ctx.lease->Pin(manifest_desc.digest).IgnoreError();
   }
+  return WrittenImage{manifest.config, manifest_desc};
+}
+
+}  // namespace
+
+Result<Digest> CommitStageImage(BuildContext& ctx, StageState& state) {
+  ASSIGN_OR_RETURN(WrittenImage img, WriteImage(ctx, state, /*final_image=*/false, /*base_only=*/false));
+  RETURN_IF_ERROR(ctx.store->Tag("", img.manifest));
+  return img.config.digest;
+}
+
+Result<BuildOutcome> CommitImage(BuildContext& ctx, StageState& state) {
+  const BuildOptions& o = *ctx.options;
+  // Names first, so a bad -t fails before anything is written.
+  std::vector<std::string> names;
+  for (const auto& tag : o.tags) {
+    auto ref = ParseLocalName(tag);
+    if (!ref.ok()) return ref.status().Annotate("tag " + tag);
+    names.push_back(ref->ToString());
+  }
+  ASSIGN_OR_RETURN(WrittenImage img, WriteImage(ctx, state, /*final_image=*/true, BaseImageOnly(ctx, state)));
+  Descriptor manifest_desc = img.manifest;
   if (names.empty()) {
     RETURN_IF_ERROR(ctx.store->Tag("", manifest_desc));
   }
   for (const auto& name : names) RETURN_IF_ERROR(ctx.store->Tag(name, manifest_desc));
 
   BuildOutcome out;
-  out.image_id = manifest.config.digest.ToString();
+  out.image_id = img.config.digest.ToString();
   out.manifest = manifest_desc;
   out.names = names;
   if (!o.iidfile.empty()) RETURN_IF_ERROR(WriteFileAtomic(o.iidfile, out.image_id));

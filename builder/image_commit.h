@@ -20,6 +20,11 @@ inline constexpr char kBaseDigestAnnotation[] = "org.opencontainers.image.base.d
 
 Result<BuildOutcome> CommitImage(BuildContext& ctx, StageState& state);
 
+// --save-stages: `state` (a finished intermediate stage) becomes an untagged
+// image with the identity label and base annotations (no --label,
+// --annotation, tags or --iidfile). Returns its image id (config digest).
+Result<Digest> CommitStageImage(BuildContext& ctx, StageState& state);
+
 }  // namespace shale::internal
 
 #endif  // SHALE_BUILDER_IMAGE_COMMIT_H_

@@ -76,7 +76,6 @@ void AddKeyValues(const std::vector<std::string>& in, std::map<std::string, std:
 // Flags that only make sense together, with buildah's wording.
 Status CheckFlagCombinations(const BuildFlags& f) {
   if (f.stage_labels && !f.save_stages) return InvalidArgumentError("\"--stage-labels\" requires \"--save-stages\"");
-  if (f.save_stages) return UnimplementedError("--save-stages: keeping intermediate stage images is not supported yet");
   if (f.logsplit && f.logfile.empty()) return InvalidArgumentError("cannot use --logsplit without --logfile");
   if (!f.rusage_logfile.empty() && !f.log_rusage)
     return InvalidArgumentError("--rusage-logfile needs --log-rusage");
@@ -162,6 +161,8 @@ Result<BuildOptions> ToOptions(const BuildFlags& f, const GlobalOptions& global,
   }
   o.target = f.target;
   o.from = f.from;
+  o.save_stages = f.save_stages;
+  o.stage_labels = f.stage_labels;
   o.isolation = f.isolation;
   o.runtime = f.runtime;
   o.format = f.format;
@@ -357,8 +358,8 @@ void RegisterBuildCommand(CLI::App& app, CommandContext& ctx) {
       ->allow_extra_args(false);
   cmd->add_option("--cpp-flag", flags->cpp_flags, "Flag for cpp when the Containerfile ends in .in")
       ->allow_extra_args(false);
-  cmd->add_flag("--stage-labels", flags->stage_labels, "Needs --save-stages (not supported yet)");
-  cmd->add_flag("--save-stages", flags->save_stages, "Not supported yet");
+  cmd->add_flag("--stage-labels", flags->stage_labels, "Label each stage's image with io.buildah.stage.name/.base (needs --save-stages)");
+  cmd->add_flag("--save-stages", flags->save_stages, "Keep each intermediate stage's image (untagged)");
   cmd->add_option("--userns", flags->userns,
                   "Accepted: RUN steps use the isolation backend's user namespace (warns unless host)");
   cmd->add_option("--userns-uid-map", flags->userns_uid_map, "Accepted with a warning (see --userns)");

@@ -2,9 +2,14 @@
 // the identity label (dev.shale.version; none with --identity-label=false,
 // --timestamp, --source-date-epoch or $SOURCE_DATE_EPOCH), --from replacing
 // the first stage's base, and the base-image manifest annotations
-// (org.opencontainers.image.base.name/.digest) of images built FROM an image.
+// (org.opencontainers.image.base.name/.digest) of images built FROM an image;
+// --save-stages keeping intermediate stages as untagged images, labelled by
+// --stage-labels (io.buildah.stage.name/.base).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <set>
+#include <sstream>
 
 #include "tests/builder/build_fixture.h"
 
@@ -93,6 +98,84 @@ TEST_F(BuildTest, BaseImageAnnotations) {
   json bare = Inspect("annot-bare");
   EXPECT_FALSE(bare["Annotations"].contains(kBaseDigest)) << bare.dump();
   EXPECT_FALSE(bare["Labels"].contains(kIdentity)) << bare.dump();
+}
+
+// IMAGE IDs of the `images -a` rows named <none> <none>.
+std::set<std::string> UntaggedIds(const CommandResult& images) {
+  std::set<std::string> ids;
+  std::istringstream in(images.output);
+  std::string repo, tag, id, rest;
+  while (in >> repo >> tag >> id) {
+    std::getline(in, rest);
+    if (repo == "<none>" && tag == "<none>") ids.insert(id);
+  }
+  return ids;
+}
+
+constexpr char kStages[] =
+    "FROM busybox AS inter\n"
+    "COPY <<EOF /inter.txt\ninter\nEOF\n"
+    "FROM busybox AS empty\n"
+    "FROM inter AS child\n"
+    "COPY <<EOF /child.txt\nchild\nEOF\n"
+    "FROM busybox\n"
+    "COPY --from=child /inter.txt /child.txt /out/\n"
+    "COPY --from=empty /bin/busybox /out/busybox\n";
+
+TEST_F(BuildTest, SaveStagesKeepsIntermediateStagesWithInstructions) {
+  auto before = Shale({"images", "-a"});
+  ASSERT_EQ(before.exit_code, 0) << before.output;
+  auto r = Build(kStages, {"--layers=false", "-t", "nosave"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto after = Shale({"images", "-a"});
+  EXPECT_EQ(UntaggedIds(after), UntaggedIds(before)) << after.output;
+
+  r = Build(kStages, {"--layers=false", "--save-stages", "-t", "save"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto saved = Shale({"images", "-a"});
+  std::set<std::string> fresh;
+  for (const auto& id : UntaggedIds(saved))
+    if (!UntaggedIds(after).count(id)) fresh.insert(id);
+  // inter and child; the FROM-only stage makes no image.
+  ASSERT_EQ(fresh.size(), 2u) << saved.output;
+  for (const auto& id : fresh) {
+    json img = Inspect(id);
+    ASSERT_FALSE(img.is_null()) << id;
+    EXPECT_FALSE(img["Labels"].contains("io.buildah.stage.name")) << img.dump();
+  }
+}
+
+TEST_F(BuildTest, StageLabelsNameAndBaseEachStage) {
+  EXPECT_EQ(Build(kStages, {"--stage-labels", "-t", "labels-only"}).exit_code, 125);
+  auto before = Shale({"images", "-a"});
+  auto r = Build(kStages, {"--layers=false", "--save-stages", "--stage-labels", "-t", "labelled"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto saved = Shale({"images", "-a"});
+  std::map<std::string, json> by_name;  // stage.name -> image
+  std::map<std::string, std::string> id_of;
+  for (const auto& id : UntaggedIds(saved)) {
+    if (UntaggedIds(before).count(id)) continue;
+    json img = Inspect(id);
+    ASSERT_FALSE(img.is_null()) << id;
+    std::string name = img["Labels"].value("io.buildah.stage.name", "");
+    by_name[name] = img;
+    id_of[name] = img["Id"].is_string() ? img["Id"].get<std::string>() : id;
+  }
+  ASSERT_EQ(by_name.size(), 2u) << saved.output;
+  ASSERT_TRUE(by_name.count("inter") && by_name.count("child")) << saved.output;
+  EXPECT_EQ(by_name["inter"]["Labels"]["io.buildah.stage.base"], "busybox");
+  // A stage built on a stage names that stage's saved image id.
+  std::string child_base = by_name["child"]["Labels"]["io.buildah.stage.base"];
+  EXPECT_EQ(child_base.size(), 64u) << child_base;
+  EXPECT_NE(id_of["inter"].find(child_base.substr(0, 12)), std::string::npos) << id_of["inter"] << " vs " << child_base;
+  std::string history = by_name["inter"]["History"].dump();
+  EXPECT_NE(history.find(R"(LABEL \"io.buildah.stage.base\"=\"busybox\" \"io.buildah.stage.name\"=\"inter\")"),
+            std::string::npos)
+      << history;
+  // The final stage: no alias, so its position.
+  json final_image = Inspect("labelled");
+  EXPECT_EQ(final_image["Labels"]["io.buildah.stage.name"], "3");
+  EXPECT_EQ(final_image["Labels"]["io.buildah.stage.base"], "busybox");
 }
 
 }  // namespace
