@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <condition_variable>
 #include <filesystem>
@@ -213,9 +214,17 @@ class Builder {
     }
     ctx_.images->SetNamedContexts(std::move(image_contexts), std::move(dir_contexts));
     ctx_.epoch = o.timestamp ? o.timestamp : o.source_date_epoch;
-    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count();
+    auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(since_epoch).count();
     ctx_.created = oci::FormatRfc3339(ctx_.epoch.value_or(now));
+    if (!ctx_.epoch) {
+      // Without a fixed epoch, nanoseconds as buildah writes them: two builds
+      // within one second are still two images.
+      int64_t nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch).count() % 1000000000;
+      char frac[16];
+      std::snprintf(frac, sizeof frac, ".%09lld", static_cast<long long>(nanos));
+      if (!ctx_.created.empty() && ctx_.created.back() == 'Z') ctx_.created.insert(ctx_.created.size() - 1, frac);
+    }
     ASSIGN_OR_RETURN(ctx_.layer_options.compression, ParseCompression(o.compression));
     ctx_.layer_options.source_date_epoch = ctx_.epoch;
 

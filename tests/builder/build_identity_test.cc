@@ -178,5 +178,18 @@ TEST_F(BuildTest, StageLabelsNameAndBaseEachStage) {
   EXPECT_EQ(final_image["Labels"]["io.buildah.stage.base"], "busybox");
 }
 
+// Without --timestamp/SOURCE_DATE_EPOCH the created time has nanoseconds (as
+// buildah's), so rebuilding within one second still makes a new image.
+TEST_F(BuildTest, CreatedHasNanosecondsWithoutEpoch) {
+  std::string file = "FROM scratch\nLABEL again=1\n";
+  auto r = Build(file, {"--layers=false", "-t", "again1"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = Build(file, {"--layers=false", "-t", "again2"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  json a = Inspect("again1"), b = Inspect("again2");
+  EXPECT_THAT(a["Created"].get<std::string>(), ::testing::MatchesRegex(R"(.*T[0-9:]+\.[0-9]{9}Z)"));
+  EXPECT_NE(a["Id"], b["Id"]);
+}
+
 }  // namespace
 }  // namespace shale::testing
