@@ -481,7 +481,9 @@ class Builder {
     if (ctx_.options->log_rusage) RETURN_IF_ERROR(LogRusage(meter.Line()));
     st.config.created = ctx_.created;
     st.key = key;
-    if (ctx_.options->layers) ctx_.cache->Store(key, {st.config, st.layers}).IgnoreError();
+    // A squashed stage defers every change to one final layer, so its steps'
+    // states are not what their keys mean: they are never cached.
+    if (ctx_.options->layers && !st.squash) ctx_.cache->Store(key, {st.config, st.layers}).IgnoreError();
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     ctx_.progress->Done(number, secs);
     return Status();

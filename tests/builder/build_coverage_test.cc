@@ -49,6 +49,21 @@ TEST_F(BuildTest, CacheMountOwnerModeAndIdApply) {
   EXPECT_EQ(FileInImage("cacheowner", "fresh.txt"), "");
 }
 
+// A --squash build defers its steps' changes to one final layer; it must not
+// leave cache entries that a later normal build would take as those steps.
+TEST_F(BuildTest, SquashBuildLeavesNoCacheEntriesForItsSteps) {
+  REQUIRE_RUN();
+  std::string id = UniqueId("sq");
+  std::string file = "FROM busybox\nRUN echo " + id + " > /sq.txt\nRUN echo two > /two.txt\n";
+  auto r = Build(file, {"--squash", "-t", "squashed"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = Build(file, {"-t", "unsquashed"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, Not(HasSubstr("--> Using cache"))) << "the squash build cached its steps";
+  EXPECT_EQ(FileInImage("unsquashed", "sq.txt"), id + "\n");
+  EXPECT_EQ(FileInImage("unsquashed", "two.txt"), "two\n");
+}
+
 TEST_F(BuildTest, NoCacheFilterRerunsOnlyTheNamedStage) {
   REQUIRE_RUN();
   std::string file = "FROM busybox AS a\nRUN echo a > /a.txt\n"
