@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 
@@ -54,6 +55,10 @@ Status FsyncDir(const std::string& dir);
 Status MakeDirs(const std::string& path, int mode = 0755);
 // Removes a tree without following symlinks. OK if it does not exist.
 Status RemoveTree(const std::string& path);
+
+// Names in directory `dir` except "." and "..", in readdir order; empty when
+// the directory cannot be opened (callers treat a missing dir as empty).
+std::vector<std::string> ListDirNames(const std::string& dir);
 
 }  // namespace shale
 

@@ -23,18 +23,6 @@ namespace shale {
 
 namespace {
 
-std::vector<std::string> ListDir(const std::string& dir) {
-  std::vector<std::string> names;
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return names;
-  while (struct dirent* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") names.push_back(std::move(n));
-  }
-  ::closedir(d);
-  return names;
-}
-
 // Verifies blobs once each and remembers the verdict.
 class Verifier {
  public:
@@ -110,7 +98,7 @@ void CheckImage(const BlobStore& blobs, Verifier& v, const Descriptor& d, int de
 // Builds an index with one unnamed entry per complete manifest among the blobs.
 oci::Index RebuildIndex(const BlobStore& blobs, Verifier& v, const std::string& dir) {
   oci::Index index;
-  for (const std::string& name : ListDir(dir)) {
+  for (const std::string& name : ListDirNames(dir)) {
     auto digest = Digest::Parse("sha256:" + name);
     if (!digest.ok()) continue;
     auto size = blobs.Size(*digest);
@@ -145,7 +133,7 @@ Result<CheckReport> ImageStore::Check(bool repair) {
 
   // 1. Every blob's content against its name. Corrupt ones are removed on
   // repair first, so the image pass below sees them as missing.
-  for (const std::string& name : ListDir(dir)) {
+  for (const std::string& name : ListDirNames(dir)) {
     auto digest = Digest::Parse("sha256:" + name);
     if (!digest.ok()) {
       report.problems.push_back("blobs/sha256/" + name + ": not a blob name");

@@ -45,18 +45,6 @@ int64_t MtimeNs(const struct stat& st) {
   return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
 }
 
-std::vector<std::string> ListDir(const std::string& dir) {
-  std::vector<std::string> names;
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return names;
-  while (struct dirent* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") names.push_back(std::move(n));
-  }
-  ::closedir(d);
-  return names;
-}
-
 std::string RandomName() {
   static std::atomic<uint64_t> counter{0};
   thread_local std::mt19937_64 rng(std::random_device{}());
@@ -128,7 +116,7 @@ Result<PruneReport> ImageStore::Prune() {
   // Roots: named images, GC root files, live leases.
   std::deque<std::pair<Digest, std::string>> queue;  // digest, media type ("" = detect)
   for (const Descriptor& d : index.manifests) queue.emplace_back(d.digest, d.media_type);
-  for (const std::string& f : ListDir(paths.roots_dir())) {
+  for (const std::string& f : ListDirNames(paths.roots_dir())) {
     auto text = ReadFileCapped(paths.roots_dir() + "/" + f, 16u << 20);
     if (!text.ok()) return text.status().Annotate("reading GC roots");
     std::vector<Digest> ds;
@@ -136,7 +124,7 @@ Result<PruneReport> ImageStore::Prune() {
     for (const Digest& d : ds) queue.emplace_back(d, "");
   }
   int64_t oldest_lease = std::numeric_limits<int64_t>::max();
-  for (const std::string& f : ListDir(paths.lease_dir())) {
+  for (const std::string& f : ListDirNames(paths.lease_dir())) {
     std::string path = paths.lease_dir() + "/" + f;
     UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
     if (!fd.valid()) continue;  // released meanwhile
@@ -171,7 +159,7 @@ Result<PruneReport> ImageStore::Prune() {
   // Sweep blobs.
   int64_t keep_after = oldest_lease == std::numeric_limits<int64_t>::max() ? oldest_lease : oldest_lease - kLeaseSlackNs;
   std::string dir = paths.blob_dir("sha256");
-  for (const std::string& name : ListDir(dir)) {
+  for (const std::string& name : ListDirNames(dir)) {
     if (live.count(name)) continue;
     auto digest = Digest::Parse("sha256:" + name);
     if (!digest.ok()) continue;  // not ours; check reports it
@@ -188,7 +176,7 @@ Result<PruneReport> ImageStore::Prune() {
   if (report.blobs_removed > 0) RETURN_IF_ERROR(FsyncDir(dir));
 
   // Stale temp files: a blob temp file whose writer died is not locked.
-  for (const std::string& name : ListDir(paths.tmp_dir())) {
+  for (const std::string& name : ListDirNames(paths.tmp_dir())) {
     std::string path = paths.tmp_dir() + "/" + name;
     UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
     if (!fd.valid()) continue;
@@ -201,7 +189,7 @@ Result<PruneReport> ImageStore::Prune() {
     if (::unlink(path.c_str()) == 0) ++report.temp_files_removed;
   }
   // index.json temp files: we hold the index lock, so any left is stale.
-  for (const std::string& name : ListDir(paths.root())) {
+  for (const std::string& name : ListDirNames(paths.root())) {
     if (name.starts_with(".index.json.tmp-") && ::unlink((paths.root() + "/" + name).c_str()) == 0)
       ++report.temp_files_removed;
   }

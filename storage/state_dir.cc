@@ -12,6 +12,7 @@
 #include <cstring>
 #include <random>
 
+#include "base/fd.h"
 #include "base/log.h"
 #include "storage/file_lock.h"
 #include "storage/store_paths.h"
@@ -20,18 +21,6 @@ namespace shale {
 namespace {
 
 constexpr char kLockSuffix[] = ".lock";
-
-std::vector<std::string> ListDir(const std::string& dir) {
-  std::vector<std::string> names;
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return names;
-  while (struct dirent* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") names.push_back(std::move(n));
-  }
-  ::closedir(d);
-  return names;
-}
 
 bool IsOctal(char c) { return c >= '0' && c <= '7'; }
 
@@ -199,7 +188,7 @@ Result<StateDir> StateDir::Create(const std::string& store_root, const std::stri
 Status SweepStaleStateDirs(const std::string& parent, std::string_view prefix, StaleSweepReport* report) {
   struct stat pst;
   if (::stat(parent.c_str(), &pst) != 0) return errno == ENOENT ? Status() : ErrnoToStatus(errno, "stat " + parent);
-  std::vector<std::string> names = ListDir(parent);
+  std::vector<std::string> names = ListDirNames(parent);
   std::sort(names.begin(), names.end());
   for (const std::string& name : names) {
     if (!name.starts_with(prefix)) continue;
