@@ -1,15 +1,13 @@
 // shale images: list the images in the store, as a table or JSON.
-#include <ctime>
+#include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
-#include <dirent.h>
-
-#include <algorithm>
-#include <set>
-
+#include "base/fd.h"
 #include "builder/cache_index.h"
 #include "builder/cli/command.h"
 #include "builder/cli/image_lookup.h"
@@ -39,14 +37,7 @@ struct Intermediate {
 };
 
 std::vector<std::string> DirNames(const std::string& dir) {
-  std::vector<std::string> names;
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return names;
-  while (struct dirent* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") names.push_back(std::move(n));
-  }
-  ::closedir(d);
+  std::vector<std::string> names = ListDirNames(dir);
   std::sort(names.begin(), names.end());
   return names;
 }
