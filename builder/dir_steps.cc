@@ -36,12 +36,12 @@ Status MakeDirInRoot(int rootfs_fd, const std::string& path, uint32_t uid, uint3
   std::vector<UniqueFd> stack;
   stack.emplace_back(::fcntl(rootfs_fd, F_DUPFD_CLOEXEC, 0));
   if (!stack.back().valid()) return ErrnoToStatus(errno, "dup rootfs fd");
-  std::deque<std::string> todo;
-  PushComponents(path, &todo);
+  std::deque<std::string> pending;
+  PushComponents(path, &pending);
   int links = 0;
-  while (!todo.empty()) {
-    std::string c = std::move(todo.front());
-    todo.pop_front();
+  while (!pending.empty()) {
+    std::string c = std::move(pending.front());
+    pending.pop_front();
     if (c == ".") continue;
     if (c == "..") {
       if (stack.size() > 1) stack.pop_back();
@@ -68,7 +68,7 @@ Status MakeDirInRoot(int rootfs_fd, const std::string& path, uint32_t uid, uint3
       target.resize(static_cast<size_t>(n));
       // The link is resolved inside the root: absolute targets restart there.
       if (!target.empty() && target[0] == '/') stack.resize(1);
-      PushComponents(target, &todo);
+      PushComponents(target, &pending);
       continue;
     }
     if (!S_ISDIR(st.st_mode))

@@ -13,9 +13,6 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using json = nlohmann::json;
 
-#define REQUIRE_RUN() \
-  if (!CanRun()) GTEST_SKIP() << run_skip_reason()
-
 TEST_F(BuildTest, CopyGlobMatchesOnlyMatchingFiles) {
   Context("src/a.go", "package a\n");
   Context("src/b.go", "package b\n");

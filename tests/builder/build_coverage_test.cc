@@ -18,9 +18,6 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using json = nlohmann::json;
 
-#define REQUIRE_RUN() \
-  if (!CanRun()) GTEST_SKIP() << run_skip_reason()
-
 // A cache id no other test (or earlier run against a kept store) uses.
 std::string UniqueId(const std::string& stem) {
   return stem + "-" + std::to_string(::getpid()) + "-" + std::to_string(::time(nullptr));

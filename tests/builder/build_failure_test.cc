@@ -13,9 +13,6 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using json = nlohmann::json;
 
-#define REQUIRE_RUN() \
-  if (!CanRun()) GTEST_SKIP() << run_skip_reason()
-
 TEST_F(BuildTest, FailingRunReportsExitCodeAndLineAndLeavesNoTag) {
   REQUIRE_RUN();
   auto r = Build("FROM busybox\nRUN echo first > /first.txt\nRUN echo about-to-fail && exit 7\nRUN echo after\n",

@@ -14,6 +14,11 @@
 
 #include "tests/testutil/subprocess.h"
 
+// Skips the calling BuildTest test when RUN steps cannot run here, with the
+// reason found by SetUpTestSuite.
+#define REQUIRE_RUN() \
+  if (!CanRun()) GTEST_SKIP() << run_skip_reason()
+
 namespace shale::testing {
 
 // python3's http.server on 127.0.0.1 (a free port) serving `dir`; stopped

@@ -17,9 +17,6 @@ using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-#define REQUIRE_RUN() \
-  if (!CanRun()) GTEST_SKIP() << run_skip_reason()
-
 TEST_F(BuildTest, CacheTtlIgnoresOlderEntries) {
   std::string file = "FROM busybox\nCOPY <<EOF /x\nx\nEOF\nLABEL ttl=1\n";
   auto r = Build(file, {"--layers", "-t", "ttl"});

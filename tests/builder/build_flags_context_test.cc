@@ -13,9 +13,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-#define REQUIRE_RUN() \
-  if (!CanRun()) GTEST_SKIP() << run_skip_reason()
-
 bool Exists(const std::string& path) {
   struct stat st;
   return ::lstat(path.c_str(), &st) == 0;

@@ -13,9 +13,6 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using json = nlohmann::json;
 
-#define REQUIRE_RUN() \
-  if (!CanRun()) GTEST_SKIP() << run_skip_reason()
-
 int CountOf(const std::string& text, const std::string& what) {
   int n = 0;
   for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + what.size())) ++n;

@@ -13,9 +13,6 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using json = nlohmann::json;
 
-#define REQUIRE_RUN() \
-  if (!CanRun()) GTEST_SKIP() << run_skip_reason()
-
 int NewLayers(const json& img, const json& base) {
   return static_cast<int>(img["Layers"].size()) - static_cast<int>(base["Layers"].size());
 }

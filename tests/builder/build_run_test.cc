@@ -13,9 +13,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-#define REQUIRE_RUN() \
-  if (!CanRun()) GTEST_SKIP() << run_skip_reason()
-
 TEST_F(BuildTest, BareRunFailsWithTheShellsExitCode) {
   REQUIRE_RUN();
   auto r = Build("FROM busybox\nENTRYPOINT [\"pwd\"]\nRUN\n", {"-t", "bare-run"});
