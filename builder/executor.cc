@@ -137,9 +137,8 @@ class Builder {
     if (ctx_.options->omit_history) target.config.history.clear();
     ASSIGN_OR_RETURN(BuildOutcome out, CommitImage(ctx_, target));
     if (ctx_.options->output) {
-      RETURN_IF_ERROR(MakeDirs(ctx_.store_root + "/shale/tmp"));
       RETURN_IF_ERROR(ExportRootfs(ctx_.store->blobs(), target.layers, target.config.rootfs.diff_ids, *ctx_.options->output,
-                                   ctx_.store_root + "/shale/tmp", ctx_.epoch));
+                                   ctx_.store_root, ctx_.epoch));
     }
     out.steps_total = static_cast<int>(ctx_.graph.steps.size());
     out.steps_cached = ctx_.steps_cached;

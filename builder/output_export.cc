@@ -6,11 +6,11 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <random>
 
 #include "base/fd.h"
 #include "storage/layer_apply.h"
 #include "storage/layer_changes.h"
+#include "storage/snapshot_paths.h"
 #include "storage/layer_writer.h"
 
 namespace shale {
@@ -56,15 +56,14 @@ Result<std::vector<std::string>> TopLevelNames(const std::string& dir) {
 
 Status ExportRootfs(const BlobStore& blobs, const std::vector<Descriptor>& layers,
                     const std::vector<Digest>& diff_ids, const OutputSpec& spec,
-                    const std::string& scratch_parent, std::optional<int64_t> epoch) {
+                    const std::string& store_root, std::optional<int64_t> epoch) {
   if (spec.type == "local") {
     RETURN_IF_ERROR(MakeDirs(spec.dest).Annotate("--output " + spec.dest));
     return ApplyAll(blobs, layers, diff_ids, spec.dest).Annotate("--output " + spec.dest);
   }
   if (spec.type != "tar") return InvalidArgumentError("--output: unknown type " + spec.type);
-  std::mt19937_64 rng(std::random_device{}());
-  std::string tmp = scratch_parent + "/export-" + std::to_string(rng());
-  RETURN_IF_ERROR(MakeDirs(tmp));
+  ASSIGN_OR_RETURN(StateDir scratch, NewScratchDir(store_root, "export"));
+  const std::string& tmp = scratch.path();
   Status st = [&]() -> Status {
     RETURN_IF_ERROR(ApplyAll(blobs, layers, diff_ids, tmp));
     Changes changes;
@@ -86,7 +85,7 @@ Status ExportRootfs(const BlobStore& blobs, const std::vector<Descriptor>& layer
     (void)info;
     return Status();
   }();
-  RemoveTree(tmp).IgnoreError();
+  scratch.RemoveAndRelease().IgnoreError();
   return st.Annotate("--output " + spec.dest);
 }
 

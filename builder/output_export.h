@@ -19,15 +19,15 @@ namespace shale {
 
 // Applies `layers` (in order) from `blobs` into spec.dest (created if
 // missing; existing content stays unless a layer replaces it), or into a
-// scratch directory under `scratch_parent` that is then written as a tar to
-// spec.dest and removed. Layer entries are contained as storage/layer_apply.h
+// scratch directory under <store_root>/shale/tmp (NewScratchDir) that is
+// then written as a tar to spec.dest and removed. Layer entries are contained as storage/layer_apply.h
 // says. `epoch` clamps tar mtimes. On failure a partial directory or file may
 // remain at dest.
 // `diff_ids` (parallel to `layers`, from the image config) are checked while
 // each layer is applied (SECURITY.md §3): a mismatch fails with DataLoss.
 Status ExportRootfs(const BlobStore& blobs, const std::vector<Descriptor>& layers,
                     const std::vector<Digest>& diff_ids, const OutputSpec& spec,
-                    const std::string& scratch_parent, std::optional<int64_t> epoch);
+                    const std::string& store_root, std::optional<int64_t> epoch);
 
 }  // namespace shale
 

@@ -21,6 +21,7 @@
 #include "runtime/select.h"
 #include "runtime/user_lookup.h"
 #include "storage/oci/json.h"
+#include "storage/snapshot_paths.h"
 #include "base/safe_path.h"
 
 namespace shale::internal {
@@ -67,11 +68,22 @@ Result<std::string> ResolvedHostPath(const std::string& root, const std::string&
 }
 
 // Secret files and the like live here for the duration of a step.
-struct StepScratch {
-  std::string dir;
-  ~StepScratch() {
-    if (!dir.empty()) RemoveTree(dir).IgnoreError();
+// A RUN step's private files (secrets, heredoc pipes), made on first use
+// under <root>/shale/tmp and removed when the step ends.
+class StepScratch {
+ public:
+  explicit StepScratch(const std::string& store_root) : store_root_(store_root) {}
+  ~StepScratch() { dir_.RemoveAndRelease().IgnoreError(); }
+  Result<std::string> Dir() {
+    if (dir_.path().empty()) {
+      ASSIGN_OR_RETURN(dir_, NewScratchDir(store_root_, "step"));
+    }
+    return dir_.path();
   }
+
+ private:
+  std::string store_root_;
+  StateDir dir_;
 };
 
 // A mount target as written may be relative: buildah takes it from WORKDIR.
@@ -147,12 +159,8 @@ Result<std::vector<runtime::MountSpec>> PlanMounts(BuildContext& ctx, const fron
         } else {
           ASSIGN_OR_RETURN(content, ReadFileCapped(found->src, 1 << 20));
         }
-        if (scratch.dir.empty()) {
-          scratch.dir = ctx.store_root + "/shale/tmp/step-" + RandomHex();
-          RETURN_IF_ERROR(MakeDirs(scratch.dir));
-          ::chmod(scratch.dir.c_str(), 0700);
-        }
-        std::string file = scratch.dir + "/secret-" + RandomHex();
+        ASSIGN_OR_RETURN(std::string dir, scratch.Dir());
+        std::string file = dir + "/secret-" + RandomHex();
         RETURN_IF_ERROR(WriteFileAtomic(file, content, static_cast<int>(m.mode.value_or(0400))));
         if (::chown(file.c_str(), m.uid.value_or(0), m.gid.value_or(0)) != 0 && errno != EPERM)
           return ErrnoToStatus(errno, "chown secret");
@@ -416,16 +424,13 @@ Status ExecuteRun(BuildContext& ctx, int step, StageState& state) {
   spec.hostname = "shale";
   std::string network = run.network != "default" ? run.network : ctx.options->network;
   spec.network = network == "none" ? runtime::NetworkMode::kNone : runtime::NetworkMode::kHost;
-  StepScratch scratch;
+  StepScratch scratch(ctx.store_root);
   std::vector<UniqueFd> locks;
   ASSIGN_OR_RETURN(spec.mounts, PlanMounts(ctx, run, spec.cwd, scratch, locks));
   RETURN_IF_ERROR(ApplyRunFlags(*ctx.options, spec));
   if (!plan.pipe_files.empty()) {
-    if (scratch.dir.empty()) {
-      scratch.dir = ctx.store_root + "/shale/tmp/step-" + RandomHex();
-      RETURN_IF_ERROR(MakeDirs(scratch.dir));
-    }
-    std::string pipes = scratch.dir + "/pipes";
+    ASSIGN_OR_RETURN(std::string dir, scratch.Dir());
+    std::string pipes = dir + "/pipes";
     RETURN_IF_ERROR(MakeDirs(pipes));
     for (const auto& f : plan.pipe_files) RETURN_IF_ERROR(WriteFileAtomic(pipes + "/" + f.name, f.content, 0755));
     spec.mounts.push_back({runtime::MountSpec::Type::kBind, pipes, "/dev/pipes", true, ""});
@@ -525,10 +530,8 @@ Result<std::string> StepInputs(BuildContext& ctx, int step) {
     ASSIGN_OR_RETURN(bool from_urls, CheckUrlSources(s));
     std::string url_dir;
     if (from_urls) {
-      url_dir = ctx.store_root + "/shale/tmp/add-" + RandomHex();
-      RETURN_IF_ERROR(MakeDirs(url_dir));
-      ::chmod(url_dir.c_str(), 0700);
-      ctx.downloads.Set(step, url_dir);
+      ASSIGN_OR_RETURN(StateDir dir, NewScratchDir(ctx.store_root, "add"));
+      url_dir = ctx.downloads.Set(step, std::move(dir));
       CurlTransport transport(TransportOptionsFromEnv());
       RETURN_IF_ERROR(DownloadUrls(transport, op.sources, url_dir, op.checksum));
       j["urls"] = op.sources;

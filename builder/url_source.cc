@@ -128,18 +128,22 @@ Status DownloadUrls(HttpTransport& transport, const std::vector<std::string>& ur
 }
 
 DownloadDirs::~DownloadDirs() {
-  for (const auto& [step, dir] : dirs_) RemoveTree(dir).IgnoreError();
+  for (auto& [step, dir] : dirs_) dir.RemoveAndRelease().IgnoreError();
 }
 
-void DownloadDirs::Set(int step, std::string dir) {
+std::string DownloadDirs::Set(int step, StateDir dir) {
   std::lock_guard<std::mutex> lock(mu_);
-  dirs_[step] = std::move(dir);
+  std::string path = dir.path();
+  auto [it, inserted] = dirs_.try_emplace(step);
+  if (!inserted) it->second.RemoveAndRelease().IgnoreError();
+  it->second = std::move(dir);
+  return path;
 }
 
 std::string DownloadDirs::Get(int step) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = dirs_.find(step);
-  return it == dirs_.end() ? "" : it->second;
+  return it == dirs_.end() ? "" : it->second.path();
 }
 
 }  // namespace shale

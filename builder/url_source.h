@@ -12,6 +12,7 @@
 
 #include "base/status.h"
 #include "registry/http_transport.h"
+#include "storage/state_dir.h"
 
 namespace shale {
 
@@ -31,20 +32,23 @@ std::string UrlFileName(const std::string& url);
 Status DownloadUrls(HttpTransport& transport, const std::vector<std::string>& urls, const std::string& dir,
                     const std::string& checksum);
 
-// Download directories of a build, per step; removed when destroyed.
+// Download directories of a build, per step (scratch directories, see
+// storage/snapshot_paths.h); each is removed and released when this is
+// destroyed.
 class DownloadDirs {
  public:
   DownloadDirs() = default;
   DownloadDirs(const DownloadDirs&) = delete;
   DownloadDirs& operator=(const DownloadDirs&) = delete;
   ~DownloadDirs();
-  void Set(int step, std::string dir);
+  // Takes ownership of the step's download directory; returns its path.
+  std::string Set(int step, StateDir dir);
   // "" when the step downloaded nothing.
   std::string Get(int step);
 
  private:
   std::mutex mu_;
-  std::map<int, std::string> dirs_;
+  std::map<int, StateDir> dirs_;
 };
 
 }  // namespace shale

@@ -68,9 +68,10 @@ struct PruneReport {
   int64_t bytes_freed = 0;
   int64_t temp_files_removed = 0;
   // Abandoned private directories (their owner died, e.g. a killed build):
-  // working trees under <root>/shale/work/ and layer-cache unpacks
-  // (tmp-* under <root>/shale/layers/overlay-*/). Those a live process holds
-  // are never touched (state_dir.h).
+  // working trees under <root>/shale/work/, scratch directories under
+  // <root>/shale/tmp/ and layer-cache unpacks (tmp-* under
+  // <root>/shale/layers/overlay-*/). Those a live process holds are never
+  // touched (state_dir.h).
   int64_t stale_dirs_removed = 0;
   int64_t stale_dir_bytes_freed = 0;
   std::vector<std::string> stale_dirs;           // their paths

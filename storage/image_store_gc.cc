@@ -196,6 +196,7 @@ Result<PruneReport> ImageStore::Prune() {
   // Working trees and layer-cache unpacks whose owner died.
   StaleSweepReport stale;
   RETURN_IF_ERROR(SweepStaleStateDirs(WorkParentDir(paths.root()), "", &stale));
+  RETURN_IF_ERROR(SweepStaleStateDirs(ScratchParentDir(paths.root()), "", &stale));
   RETURN_IF_ERROR(SweepLayerCacheTmp(paths.root(), &stale));
   report.stale_dirs_removed = stale.dirs_removed;
   report.stale_dir_bytes_freed = stale.bytes_freed;

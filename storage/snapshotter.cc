@@ -20,6 +20,12 @@ Result<StateDir> NewWorkDir(const std::string& store_root, const std::string& ki
   return StateDir::Create(store_root, WorkParentDir(store_root), kind + "-");
 }
 
+std::string ScratchParentDir(const std::string& store_root) { return ShaleStateDir(store_root) + "/tmp"; }
+
+Result<StateDir> NewScratchDir(const std::string& store_root, const std::string& kind) {
+  return StateDir::Create(store_root, ScratchParentDir(store_root), kind + "-");
+}
+
 Digest ChainId(const std::vector<Digest>& diff_ids) {
   Digest chain;
   for (const Digest& d : diff_ids) chain = chain.valid() ? Digest::Sha256(chain.ToString() + " " + d.ToString()) : d;

@@ -148,6 +148,13 @@ void StateDir::Release() {
   lock_.Reset();
 }
 
+Status StateDir::RemoveAndRelease() {
+  Status st;
+  if (lock_.valid()) st = RemoveTree(path_);
+  Release();
+  return st;
+}
+
 Result<StateDir> StateDir::Create(const std::string& store_root, const std::string& parent,
                                   const std::string& prefix) {
   static std::atomic<uint64_t> counter{0};

@@ -42,6 +42,10 @@ class StateDir {
   // or renamed away (a lock file left without its directory is harmless; the
   // next sweep removes it). Idempotent; the destructor does it too.
   void Release();
+  // Removes the directory tree, then releases: for a scratch directory whose
+  // owner is done with it. The error of the removal (if any) is returned;
+  // the lock is released either way (a later prune finds what is left).
+  Status RemoveAndRelease();
 
  private:
   std::string path_;

@@ -67,6 +67,32 @@ TEST_F(BuildTest, MountTargetsRelativeToWorkdir) {
   EXPECT_THAT(r.output, HasSubstr("can't open '/work/mysecret'"));
 }
 
+// A RUN step's scratch (secrets, heredoc pipes) lives under <root>/shale/tmp
+// only while the step runs; what a killed build leaves there is removed by
+// `shale prune` (its owner's lock is gone), and a finished build leaves none.
+TEST_F(BuildTest, StepScratchIsRemovedAfterTheStepAndPrunedAfterAKill) {
+  REQUIRE_RUN();
+  WriteFile(Scratch("secret.txt"), "secret-content\n");
+  std::string secret = "id=s,src=" + Scratch("secret.txt");
+  std::string tmp = root() + "/shale/tmp";
+  auto r = Build("FROM busybox\nRUN --mount=type=secret,id=s,target=/s cat /s\nRUN <<EOF\necho piped\nEOF\n",
+                 {"-t", "scratch-done", "--secret", secret});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(shale::testing::Run({"sh", "-c", "ls -A '" + tmp + "'"}).output, "");
+
+  WriteFile(ctx() + "/Containerfile", "FROM busybox\nRUN --mount=type=secret,id=s,target=/s sleep 2\n");
+  std::string script = "'" + ShaleBinary() + "' --root '" + root() + "' build --no-cache --secret " + secret +
+                       " -f '" + ctx() + "/Containerfile' '" + ctx() + "' >/dev/null 2>&1 & pid=$!\n"
+                       "for i in $(seq 1 400); do ls '" + tmp + "' 2>/dev/null | grep -q '^step-.*[0-9]$' && break; "
+                       "sleep 0.05; done\n"
+                       "{ kill -9 $pid; wait $pid; } 2>/dev/null; sleep 2.5; ls '" + tmp + "' | grep -c '^step-.*[0-9]$'\n";
+  r = shale::testing::Run({"sh", "-c", script});
+  ASSERT_EQ(r.output, "1\n") << "the killed build's step scratch should remain until prune";
+  r = Shale({"prune"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(shale::testing::Run({"sh", "-c", "ls -A '" + tmp + "'"}).output, "");
+}
+
 TEST_F(BuildTest, CopyChownOfUnknownUserUsesBuildahWording) {
   Context("f.txt", "x");
   auto r = Build("FROM busybox\nCOPY --chown=${BOGUS}:${BOGUS} f.txt /tmp\n", {"-t", "bad-chown"});

@@ -1,6 +1,7 @@
-// Prune and the private state of snapshotters: working trees under
-// <root>/shale/work/ and layer-cache unpacks (tmp-*) left by a killed build
-// are removed; those a live process holds are not (state_dir.h).
+// Prune and the private state of snapshotters and builds: working trees
+// under <root>/shale/work/, scratch directories under <root>/shale/tmp/ and
+// layer-cache unpacks (tmp-*) left by a killed build are removed; those a
+// live process holds are not (state_dir.h).
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -38,14 +39,16 @@ struct Child {
       std::unique_ptr<WorkingTree> tree;
       auto work = NewWorkDir(root, "native");
       auto tmp = StateDir::Create(root, ShaleStateDir(root) + "/layers/overlay-trusted", "tmp-");
-      if (!work.ok() || !tmp.ok()) _exit(3);
-      for (const StateDir* d : {&*work, &*tmp}) {
+      auto scratch = NewScratchDir(root, "step");
+      if (!work.ok() || !tmp.ok() || !scratch.ok()) _exit(3);
+      for (const StateDir* d : {&*work, &*tmp, &*scratch}) {
         layertest::Sh("mkdir -p '" + d->path() + "/rootfs/etc/ro' && head -c 5000 /dev/zero > '" + d->path() +
                       "/rootfs/etc/data' && chmod 0555 '" + d->path() + "/rootfs/etc/ro'");
         out += d->path() + "\n";
       }
       held.push_back(std::move(*work));
       held.push_back(std::move(*tmp));
+      held.push_back(std::move(*scratch));
       if (overlay_tree) {
         auto snap = NewOverlaySnapshotter(root);
         if (snap.ok()) {
@@ -101,14 +104,16 @@ class PruneStateTest : public ::testing::Test {
 
 TEST_F(PruneStateTest, RemovesWhatAKilledBuildLeftAndKeepsWhatLiveOnesHold) {
   Child dead = Child::Start(root_, /*kill_itself=*/true);
-  ASSERT_EQ(dead.dirs.size(), 2u);
+  ASSERT_EQ(dead.dirs.size(), 3u);
   Child live = Child::Start(root_, /*kill_itself=*/false);
-  ASSERT_EQ(live.dirs.size(), 2u);
+  ASSERT_EQ(live.dirs.size(), 3u);
   // This process holds a working tree and an unpack too.
   auto own_work = NewWorkDir(root_, "overlay");
   ASSERT_TRUE(own_work.ok()) << own_work.status().ToString();
   auto own_tmp = StateDir::Create(root_, ShaleStateDir(root_) + "/layers/overlay-user", "tmp-");
   ASSERT_TRUE(own_tmp.ok()) << own_tmp.status().ToString();
+  auto own_scratch = NewScratchDir(root_, "add");
+  ASSERT_TRUE(own_scratch.ok()) << own_scratch.status().ToString();
   // A working dir made before locks existed (no lock file), and a lock file
   // whose directory is gone: both ownerless.
   std::string legacy = ShaleStateDir(root_) + "/work/native-1-1-1";
@@ -124,9 +129,9 @@ TEST_F(PruneStateTest, RemovesWhatAKilledBuildLeftAndKeepsWhatLiveOnesHold) {
   ASSERT_TRUE(report.ok()) << report.status().ToString();
 
   std::set<std::string> removed(report->stale_dirs.begin(), report->stale_dirs.end());
-  EXPECT_EQ(removed, (std::set<std::string>{dead.dirs[0], dead.dirs[1], legacy}));
-  EXPECT_EQ(report->stale_dirs_removed, 3);
-  EXPECT_EQ(report->stale_dir_bytes_freed, 2 * 5000);
+  EXPECT_EQ(removed, (std::set<std::string>{dead.dirs[0], dead.dirs[1], dead.dirs[2], legacy}));
+  EXPECT_EQ(report->stale_dirs_removed, 4);
+  EXPECT_EQ(report->stale_dir_bytes_freed, 3 * 5000);
   EXPECT_TRUE(report->stale_dir_problems.empty());
   for (const auto& d : dead.dirs) {
     EXPECT_FALSE(Exists(d)) << d;
@@ -137,6 +142,7 @@ TEST_F(PruneStateTest, RemovesWhatAKilledBuildLeftAndKeepsWhatLiveOnesHold) {
   for (const auto& d : live.dirs) EXPECT_TRUE(Exists(d + "/rootfs/etc/data")) << d;
   EXPECT_TRUE(Exists(own_work->path()));
   EXPECT_TRUE(Exists(own_tmp->path()));
+  EXPECT_TRUE(Exists(own_scratch->path()));
   EXPECT_TRUE(Exists(entry + "/diff"));
 
   // Once the live build dies, its directories go too.
@@ -144,13 +150,20 @@ TEST_F(PruneStateTest, RemovesWhatAKilledBuildLeftAndKeepsWhatLiveOnesHold) {
   auto again = store_->Prune();
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(std::set<std::string>(again->stale_dirs.begin(), again->stale_dirs.end()),
-            (std::set<std::string>{live.dirs[0], live.dirs[1]}));
+            (std::set<std::string>{live.dirs[0], live.dirs[1], live.dirs[2]}));
   EXPECT_TRUE(Exists(own_work->path()));
 
   // Released dirs leave no lock file behind.
   ASSERT_EQ(RemoveTree(own_work->path()).code(), StatusCode::kOk);
   own_work->Release();
   EXPECT_FALSE(Exists(own_work->path() + ".lock"));
+  // A scratch dir is removed with its content and lock in one call.
+  layertest::WriteFile(own_scratch->path() + "/secret", "s");
+  std::string scratch_path = own_scratch->path();
+  EXPECT_EQ(own_scratch->RemoveAndRelease().code(), StatusCode::kOk);
+  EXPECT_FALSE(Exists(scratch_path));
+  EXPECT_FALSE(Exists(scratch_path + ".lock"));
+  EXPECT_EQ(layertest::ShOut("ls -A '" + ScratchParentDir(root_) + "'"), "");
 }
 
 TEST_F(PruneStateTest, SnapshotterTreesAreHeldUntilClosed) {
@@ -170,13 +183,13 @@ TEST_F(PruneStateTest, SnapshotterTreesAreHeldUntilClosed) {
 TEST_F(PruneStateTest, UnmountsAnOverlayAKilledBuildLeftMounted) {
   if (!OverlayAvailable(root_)) GTEST_SKIP() << "overlayfs cannot be mounted here";
   Child dead = Child::Start(root_, /*kill_itself=*/true, /*overlay_tree=*/true);
-  ASSERT_EQ(dead.dirs.size(), 3u) << "the child could not prepare an overlay tree";
-  std::string tree = dead.dirs[2];
+  ASSERT_EQ(dead.dirs.size(), 4u) << "the child could not prepare an overlay tree";
+  std::string tree = dead.dirs[3];
   ASSERT_NE(layertest::ShOut("grep -F '" + tree + "/merged' /proc/self/mountinfo"), "") << "not left mounted";
   auto report = store_->Prune();
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_TRUE(report->stale_dir_problems.empty()) << report->stale_dir_problems[0];
-  EXPECT_EQ(report->stale_dirs_removed, 3);
+  EXPECT_EQ(report->stale_dirs_removed, 4);
   EXPECT_FALSE(Exists(tree));
   EXPECT_EQ(layertest::ShOut("grep -F '" + tree + "' /proc/self/mountinfo"), "");
 }
