@@ -4,7 +4,12 @@
 # by tests/fixtures/rootfs.sh, imported into shale and copied into a private
 # buildah storage with skopeo). Prints seconds and the ratio buildah/shale
 # (>1: shale is faster) per scenario:
+#   bases            making the base images usable: shale import of the two
+#                    rootfs tarballs vs skopeo copy of the same images into
+#                    buildah's storage (which unpacks every layer there; shale
+#                    unpacks lazily, on the first build that needs a layer)
 #   seed-cold        testdata/seed, empty build caches
+#   seed-cold+bases  the two rows above added: what a fresh CI job pays
 #   seed-unchanged   the same again, nothing changed
 #   seed-go-change   one Go source file changed
 #   copy-20k         COPY of 20,000 small files (cold), then unchanged
@@ -40,8 +45,13 @@ S=("$shale" --root "$w/shale")
 for img in busybox golang; do
   tarball=$cache/$img-$key.tar
   [ -s "$tarball" ] || bash "$src/tests/fixtures/rootfs.sh" "$img" "$tarball"
+  cat "$tarball" >/dev/null  # warm page cache: neither side pays the first read
+done
+now() { date +%s.%N; }
+t0=$(now)
+for img in busybox golang; do
   mapfile -t change < <(bash "$src/tests/fixtures/rootfs.sh" config "$img")
-  "${S[@]}" import "${change[@]}" "$tarball" "$img:latest" >/dev/null
+  "${S[@]}" import "${change[@]}" "$cache/$img-$key.tar" "$img:latest" >/dev/null
 done
 "${S[@]}" tag golang:latest golang:bookworm
 "${S[@]}" tag busybox:latest runtime:latest
@@ -53,6 +63,8 @@ copy_to_buildah() { # name
   skopeo copy -q "oci:$w/shale:localhost/$1" \
     "containers-storage:[$bh_driver@$w/bh/root+$w/bh/run]localhost/$1" >/dev/null
 }
+shale_bases=$(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.2f", b-a}')
+t0=$(now)
 if ! copy_to_buildah busybox:latest 2>/dev/null; then
   bh_driver=vfs
   BH=(buildah --root "$w/bh/root" --runroot "$w/bh/run" --storage-driver "$bh_driver")
@@ -60,6 +72,7 @@ if ! copy_to_buildah busybox:latest 2>/dev/null; then
   copy_to_buildah busybox:latest
 fi
 for n in golang:latest golang:bookworm runtime:latest; do copy_to_buildah "$n"; done
+buildah_bases=$(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.2f", b-a}')
 
 # --- helpers ------------------------------------------------------------
 secs() { # cmd... → seconds (wall), output in $w/last.log; fails loudly
@@ -71,11 +84,13 @@ secs() { # cmd... → seconds (wall), output in $w/last.log; fails loudly
 shale_build() { secs "${S[@]}" build --isolation chroot --layers -t "$1" -f "$2/Containerfile" "$2"; }
 buildah_build() { secs "${BH[@]}" bud --isolation chroot --layers --pull=never -t "$1" -f "$2/Containerfile" "$2"; }
 rows=()
+row() { # label shale_s buildah_s
+  rows+=("$(printf '%-16s %8.2f %8.2f %7.2fx' "$1" "$2" "$3" "$(awk -v s="$2" -v b="$3" 'BEGIN{print (s>0)? b/s : 0}')")")
+}
 measure() { # label tag ctxdir  (shale first, then buildah, each with its own context copy)
-  local s b
-  s=$(shale_build "$2" "$3/shale")
-  b=$(buildah_build "$2" "$3/buildah")
-  rows+=("$(printf '%-16s %8.2f %8.2f %7.2fx' "$1" "$s" "$b" "$(awk -v s="$s" -v b="$b" 'BEGIN{print (s>0)? b/s : 0}')")")
+  last_s=$(shale_build "$2" "$3/shale")
+  last_b=$(buildah_build "$2" "$3/buildah")
+  row "$1" "$last_s" "$last_b"
 }
 ctx_pair() { # dir → copies $dir into $w/ctx-N/{shale,buildah}, echoes the parent
   local d=$w/ctx-$RANDOM
@@ -89,7 +104,10 @@ ctx_pair() { # dir → copies $dir into $w/ctx-N/{shale,buildah}, echoes the par
 seed=$(ctx_pair "$src/testdata/seed")
 sed -i 's#^FROM golang:bookworm#FROM localhost/golang:bookworm#; s#^FROM runtime:latest#FROM localhost/runtime:latest#' \
   "$seed/buildah/Containerfile"
+row bases "$shale_bases" "$buildah_bases"
 measure seed-cold seed "$seed"
+row seed-cold+bases "$(awk -v a="$shale_bases" -v b="$last_s" 'BEGIN{print a+b}')" \
+  "$(awk -v a="$buildah_bases" -v b="$last_b" 'BEGIN{print a+b}')"
 measure seed-unchanged seed "$seed"
 for c in shale buildah; do echo "// bench change $RANDOM" >>"$seed/$c/version.go"; done
 measure seed-go-change seed "$seed"
