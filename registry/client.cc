@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "base/log.h"
+#include "registry/token_request.h"
 
 namespace shale {
 namespace {
@@ -148,7 +149,7 @@ Status RegistryClient::StatusFromResponse(const HttpResponse& r, const std::stri
   }
 }
 
-Result<HttpResponse> RegistryClient::FollowRedirects(HttpRequest req) {
+Result<HttpResponse> RegistryClient::FollowRedirects(HttpRequest req, bool secret_body) {
   for (int hop = 0;; ++hop) {
     ASSIGN_OR_RETURN(HttpResponse r, transport_.Do(req));
     SHALE_LOG(Debug) << req.method << " " << req.url << " -> " << r.status;
@@ -156,7 +157,13 @@ Result<HttpResponse> RegistryClient::FollowRedirects(HttpRequest req) {
     if (hop >= 10) return UnavailableError(req.method + " " + req.url + ": more than 10 redirects");
     std::string next = ResolveUrl(req.url, r.Header("location"));
     if (UrlOrigin(next).rfind("http", 0) != 0) return InvalidArgumentError("redirect to a non-HTTP URL");
-    if (UrlOrigin(next) != UrlOrigin(req.url)) SetHeader(req, "Authorization", "");
+    if (UrlOrigin(next) != UrlOrigin(req.url)) {
+      SetHeader(req, "Authorization", "");
+      // A body that is a credential (a refresh token) stays with its origin.
+      if (secret_body && !req.body.empty() && (r.status == 307 || r.status == 308))
+        return PermissionDeniedError(req.method + " " + req.url + ": redirected to " + UrlOrigin(next) +
+                                     "; credentials are not sent there");
+    }
     if (r.status == 303 || ((r.status == 301 || r.status == 302) && req.method == "POST")) {
       req.method = "GET";
       req.body.clear();
@@ -239,30 +246,26 @@ std::string RegistryClient::AuthHeader(const std::vector<std::string>& scopes) {
 }
 
 Status RegistryClient::FetchToken(const AuthChallenge& ch, const std::vector<std::string>& scopes, bool use_credentials) {
+  const Credentials* creds = use_credentials && credentials_ ? &*credentials_ : nullptr;
+  ASSIGN_OR_RETURN(TokenRequestPlan plan, BuildTokenRequest(ch, scopes, creds, endpoint_.insecure));
+  plan.request.tls = endpoint_.tls;
   std::string realm = ch.Param("realm");
-  if (realm.find("://") == std::string::npos) return InvalidArgumentError("bearer challenge without a usable realm");
-  HttpRequest req;
-  req.url = realm + (realm.find('?') == std::string::npos ? "?" : "&");
-  std::string q;
-  if (!ch.Param("service").empty()) q += "service=" + UrlEncode(ch.Param("service"));
-  for (const auto& s : scopes) q += (q.empty() ? "" : "&") + std::string("scope=") + UrlEncode(s);
-  req.url += q;
-  req.tls = endpoint_.tls;
-  bool https = UrlOrigin(realm).rfind("https://", 0) == 0;
-  if (use_credentials && credentials_ && !credentials_->username.empty() && (https || endpoint_.insecure))
-    SetHeader(req, "Authorization", "Basic " + Base64Encode(credentials_->username + ":" + credentials_->password));
   Result<HttpResponse> r = UnavailableError("no attempt");
   for (int attempt = 1;; ++attempt) {
-    r = FollowRedirects(req);
+    r = FollowRedirects(plan.request, plan.carries_secret);
     bool retry = r.ok() ? IsRetryableStatus(r->status) : r.status().code() == StatusCode::kUnavailable;
     if (!retry || attempt >= retry_.max_attempts) break;
     Sleep(Delay(attempt, r.ok() ? &*r : nullptr));
   }
   std::string what = "requesting a token from " + UrlOrigin(realm);
   if (!r.ok()) return r.status().Annotate(what);
+  // OAuth2 answers a refused refresh token with 400 invalid_grant (RFC 6749 §5.2).
+  if (plan.identity_token && (r->status == 400 || r->status == 401 || r->status == 403))
+    return PermissionDeniedError(what + ": HTTP " + std::to_string(r->status) + " (identity token for " +
+                                 endpoint_.domain + " refused)");
   if (r->status == 401 || r->status == 403)
     return PermissionDeniedError(what + ": HTTP " + std::to_string(r->status) +
-                                 (credentials_ ? " (invalid username or password?)" : " (credentials required)"));
+                                 (creds ? " (invalid username or password?)" : " (credentials required)"));
   if (r->status != 200) return StatusFromResponse(*r, what);
   auto tok = ParseTokenResponse(r->body);
   if (!tok.ok()) return tok.status().Annotate(what);

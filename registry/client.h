@@ -8,9 +8,12 @@
 //
 // Auth: requests first go out with what is cached. On 401 the challenge is
 // read: Basic → the endpoint's credentials; Bearer → a token for the request's
-// scopes and the challenge's service from its realm (with Basic credentials
-// only when the realm is https or the endpoint is insecure), cached per scope
-// set until it expires; a 401 with a cached token fetches a fresh one once.
+// scopes and the challenge's service from its realm (registry/token_request.h:
+// a GET with Basic credentials, or an OAuth2 refresh_token POST when the
+// credentials carry an identity token; secrets only when the realm is https or
+// the endpoint is insecure), cached per scope set until it expires; a 401 with
+// a cached token fetches a fresh one once. A refused identity token is
+// PermissionDenied naming the registry.
 //
 // Redirects (301/302/303/307/308, at most 10) are followed here, not by the
 // transport, so Authorization is dropped whenever scheme, host or port change.
@@ -92,7 +95,9 @@ class RegistryClient {
 
  private:
   Result<HttpResponse> SendOnce(HttpRequest request, const std::vector<std::string>& scopes);
-  Result<HttpResponse> FollowRedirects(HttpRequest request);
+  // secret_body: the body is a credential; a 307/308 to another origin fails
+  // (PermissionDenied) instead of re-sending it there.
+  Result<HttpResponse> FollowRedirects(HttpRequest request, bool secret_body = false);
   Status Authenticate(const AuthChallenge& challenge, const std::vector<std::string>& scopes, bool* changed);
   Status FetchToken(const AuthChallenge& challenge, const std::vector<std::string>& scopes, bool use_credentials);
   std::string AuthHeader(const std::vector<std::string>& scopes);
