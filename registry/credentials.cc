@@ -1,29 +1,21 @@
 #include "registry/credentials.h"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
-#include <poll.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cerrno>
-#include <csignal>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "base/fd.h"
-
-extern char** environ;
+#include "registry/credential_helper.h"
 
 namespace shale {
 namespace {
 
 using json = nlohmann::json;
 constexpr size_t kMaxAuthFile = 4 << 20;
-constexpr size_t kMaxHelperOutput = 1 << 20;
 
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
@@ -75,6 +67,10 @@ Result<std::optional<Credentials>> EntryCredentials(const json& entry, const std
   }
   if (auto it = entry.find("identitytoken"); it != entry.end() && it->is_string())
     c.identity_token = it->get<std::string>();
+  if (!c.identity_token.empty() && c.username == "<token>") {  // docker's marker, not a user
+    c.username.clear();
+    c.password.clear();
+  }
   if (c.empty()) return std::optional<Credentials>();
   return std::optional<Credentials>(c);
 }
@@ -100,8 +96,34 @@ Result<std::optional<Credentials>> FromAuths(const json& doc, const std::string&
   return std::optional<Credentials>();
 }
 
-std::string HelperServer(const std::string& registry) {
-  return registry == "docker.io" ? "https://index.docker.io/v1/" : registry;
+// The helper that holds host's credentials per this file; `store` tells
+// whether it is the credsStore (else credHelpers[host]). "" when none.
+std::string HelperFor(const json& doc, const std::string& host, bool* is_store) {
+  *is_store = false;
+  if (auto h = doc.find("credHelpers"); h != doc.end() && h->is_object())
+    for (const auto& [k, v] : h->items())
+      if (NormalizeKey(k) == host && v.is_string() && !v.get<std::string>().empty()) return v.get<std::string>();
+  if (auto st = doc.find("credsStore"); st != doc.end() && st->is_string() && !st->get<std::string>().empty()) {
+    *is_store = true;
+    return st->get<std::string>();
+  }
+  return "";
+}
+
+// Removes every auths spelling of key; true when one was there.
+bool DropAuthsEntries(json& doc, const std::string& key) {
+  if (!doc.contains("auths") || !doc["auths"].is_object()) return false;
+  std::vector<std::string> drop;
+  for (const auto& [k, v] : doc["auths"].items())
+    if (NormalizeKey(k) == key) drop.push_back(k);
+  for (const auto& k : drop) doc["auths"].erase(k);
+  return !drop.empty();
+}
+
+Status WriteAuthJson(const std::string& path, const json& doc) {
+  size_t slash = path.rfind('/');
+  if (slash != std::string::npos && slash > 0) RETURN_IF_ERROR(MakeDirs(path.substr(0, slash), 0700));
+  return WriteFileAtomic(path, doc.dump(1, '\t') + "\n", 0600);
 }
 
 }  // namespace
@@ -182,13 +204,13 @@ Result<std::optional<Credentials>> LookupCredentials(const CredentialOptions& op
     if (!exists) continue;
     if (auto h = doc.find("credHelpers"); h != doc.end() && h->is_object()) {
       for (const auto& [k, v] : h->items()) {
-        if (NormalizeKey(k) == registry && v.is_string()) return RunCredentialHelper(v.get<std::string>(), HelperServer(registry));
+        if (NormalizeKey(k) == registry && v.is_string()) return RunCredentialHelper(v.get<std::string>(), CredentialHelperServer(registry));
       }
     }
     ASSIGN_OR_RETURN(auto found, FromAuths(doc, path, registry, repository));
     if (found) return found;
     if (auto s = doc.find("credsStore"); s != doc.end() && s->is_string() && !s->get<std::string>().empty()) {
-      ASSIGN_OR_RETURN(auto helped, RunCredentialHelper(s->get<std::string>(), HelperServer(registry)));
+      ASSIGN_OR_RETURN(auto helped, RunCredentialHelper(s->get<std::string>(), CredentialHelperServer(registry)));
       if (helped) return helped;
     }
   }
@@ -230,58 +252,76 @@ Status RemoveAllCredentials(const std::string& path) {
   return WriteFileAtomic(path, doc.dump(1, '\t') + "\n", 0600);
 }
 
-Result<std::optional<Credentials>> RunCredentialHelper(const std::string& helper, const std::string& server) {
-  for (char c : helper)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
-      return InvalidArgumentError("bad credential helper name \"" + helper + "\"");
-  std::string prog = "docker-credential-" + helper;
-  std::signal(SIGPIPE, SIG_IGN);  // a helper that exits early must not kill us
-  int in[2], out[2];
-  if (::pipe2(in, O_CLOEXEC) != 0) return ErrnoToStatus(errno, "pipe");
-  if (::pipe2(out, O_CLOEXEC) != 0) {
-    ::close(in[0]);
-    ::close(in[1]);
-    return ErrnoToStatus(errno, "pipe");
+Result<std::string> SaveLoginCredentials(const std::string& path, const std::string& key, const Credentials& creds) {
+  bool exists, is_store;
+  ASSIGN_OR_RETURN(json doc, ReadAuthJson(path, &exists));
+  std::string host = key.substr(0, key.find('/'));
+  std::string helper = HelperFor(doc, host, &is_store);
+  if (helper.empty()) {
+    RETURN_IF_ERROR(StoreCredentials(path, key, creds));
+    return path;
   }
-  UniqueFd in_r(in[0]), in_w(in[1]), out_r(out[0]), out_w(out[1]);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, in_r.get(), 0);
-  posix_spawn_file_actions_adddup2(&fa, out_w.get(), 1);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-  char* argv[] = {prog.data(), const_cast<char*>("get"), nullptr};
-  pid_t pid;
-  int rc = posix_spawnp(&pid, prog.c_str(), &fa, nullptr, argv, environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) return ErrnoToStatus(rc, "running credential helper " + prog);
-  in_r.Reset();
-  out_w.Reset();
-  Status ws = WriteAll(in_w.get(), server);
-  in_w.Reset();
-  auto output = ReadAll(out_r.get(), kMaxHelperOutput);
-  int wstatus = 0;
-  while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+  if (key != host)
+    return InvalidArgumentError("credential helper " + helper + " (" + path + ") cannot hold credentials for " + key +
+                                ": helpers hold one login per registry host");
+  RETURN_IF_ERROR(StoreInCredentialHelper(helper, CredentialHelperServer(host), creds)
+                      .Annotate("storing credentials for " + host));
+  bool had = DropAuthsEntries(doc, key);
+  if (is_store) {
+    if (!doc.contains("auths") || !doc["auths"].is_object()) doc["auths"] = json::object();
+    doc["auths"][key] = json::object();
   }
-  if (!output.ok()) return output.status().Annotate("reading from " + prog);
-  bool exited_ok = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0;
-  if (!exited_ok) {
-    if (output->find("credentials not found") != std::string::npos) return std::optional<Credentials>();
-    return UnavailableError(prog + " get failed (exit status " +
-                            std::to_string(WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1) + ")");
+  if (had || is_store) RETURN_IF_ERROR(WriteAuthJson(path, doc));
+  return "credential helper " + helper;
+}
+
+Status EraseLoginCredentials(const std::string& path, const std::string& key) {
+  bool exists, is_store;
+  ASSIGN_OR_RETURN(json doc, ReadAuthJson(path, &exists));
+  std::string host = key.substr(0, key.find('/'));
+  std::string helper = key == host ? HelperFor(doc, host, &is_store) : "";
+  bool found = false;
+  if (!helper.empty()) {
+    Status s = EraseFromCredentialHelper(helper, CredentialHelperServer(host));
+    if (s.ok()) {
+      found = true;
+    } else if (s.code() != StatusCode::kNotFound) {
+      return s.Annotate("removing credentials for " + host);
+    }
   }
-  (void)ws;
-  json doc = json::parse(*output, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) return InvalidArgumentError(prog + " get: output is not a JSON object");
-  Credentials c;
-  if (auto u = doc.find("Username"); u != doc.end() && u->is_string()) c.username = u->get<std::string>();
-  if (auto s = doc.find("Secret"); s != doc.end() && s->is_string()) c.password = s->get<std::string>();
-  if (c.username == "<token>") {
-    c.identity_token = c.password;
-    c.username.clear();
-    c.password.clear();
+  if (DropAuthsEntries(doc, key)) {
+    found = true;
+    RETURN_IF_ERROR(WriteAuthJson(path, doc));
   }
-  if (c.empty()) return std::optional<Credentials>();
-  return std::optional<Credentials>(c);
+  if (!found) return NotFoundError("not logged into " + key);
+  return Status::Ok();
+}
+
+Status EraseAllLoginCredentials(const std::string& path) {
+  bool exists;
+  ASSIGN_OR_RETURN(json doc, ReadAuthJson(path, &exists));
+  if (!exists) return Status::Ok();
+  std::vector<std::pair<std::string, std::string>> erase;  // helper, host
+  if (auto h = doc.find("credHelpers"); h != doc.end() && h->is_object())
+    for (const auto& [k, v] : h->items())
+      if (v.is_string() && !v.get<std::string>().empty()) erase.emplace_back(v.get<std::string>(), NormalizeKey(k));
+  if (auto st = doc.find("credsStore"); st != doc.end() && st->is_string() && !st->get<std::string>().empty()) {
+    if (auto a = doc.find("auths"); a != doc.end() && a->is_object())
+      for (const auto& [k, v] : a->items()) {
+        std::string host = NormalizeKey(k);
+        bool is_store;
+        if (host.find('/') == std::string::npos && HelperFor(doc, host, &is_store) == st->get<std::string>() && is_store)
+          erase.emplace_back(st->get<std::string>(), host);
+      }
+  }
+  Status first;
+  for (const auto& [helper, host] : erase) {
+    Status s = EraseFromCredentialHelper(helper, CredentialHelperServer(host));
+    if (!s.ok() && s.code() != StatusCode::kNotFound && first.ok())
+      first = s.Annotate("removing credentials for " + host);
+  }
+  RETURN_IF_ERROR(RemoveAllCredentials(path));
+  return first;
 }
 
 }  // namespace shale

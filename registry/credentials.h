@@ -15,6 +15,10 @@
 // specific "auths" key, then credsStore. Helpers run as
 // `docker-credential-NAME get` with the server on stdin.
 //
+// An entry may carry "identitytoken" (an OAuth2 refresh token; its "auth" is
+// then base64("<token>:") or absent): Credentials::identity_token, with the
+// "<token>" username dropped. registry/token_request.h says how it is used.
+//
 // Secrets never appear in a Status message or a log line.
 #ifndef SHALE_REGISTRY_CREDENTIALS_H_
 #define SHALE_REGISTRY_CREDENTIALS_H_
@@ -68,9 +72,30 @@ Status RemoveCredentials(const std::string& path, const std::string& key);
 // Removes every auths entry (other members kept). OK when the file is absent.
 Status RemoveAllCredentials(const std::string& path);
 
-// Runs `docker-credential-<helper> get` for server. nullopt when the helper
-// says it has nothing; Unavailable/NotFound when it cannot be run.
-Result<std::optional<Credentials>> RunCredentialHelper(const std::string& helper, const std::string& server);
+// What login and logout do to the auth file at `path` (podman's and docker's
+// behaviour with credential helpers, registry/credential_helper.h). The
+// helper for host is the file's credHelpers[host], else its credsStore.
+//
+// SaveLoginCredentials: with a helper, creds go to `docker-credential-NAME
+// store` and the file gets no secret: auths entries for key are removed
+// (credsStore: replaced by an empty {} marker, as docker writes, so that
+// logout --all can name the host). A repository-specific key ("host/ns")
+// cannot be held by a helper: InvalidArgument. Without a helper this is
+// StoreCredentials. Returns where the secret went: the file path, or
+// "credential helper NAME". On failure the file is unchanged.
+Result<std::string> SaveLoginCredentials(const std::string& path, const std::string& key, const Credentials& creds);
+// EraseLoginCredentials: erases host's credentials from its helper (only for
+// a key without a repository path; the helper's "not found" is no error) and
+// removes auths entries for key. NotFound "not logged into KEY" when neither
+// held any.
+Status EraseLoginCredentials(const std::string& path, const std::string& key);
+// EraseAllLoginCredentials (logout --all): erases each credHelpers host
+// through its helper and, when credsStore is set, each host-only auths key
+// through it (not-found ignored); then removes every auths entry. The
+// credHelpers/credsStore settings stay. Credentials a helper holds for hosts
+// this file does not name are left alone (helpers are not asked to `list`).
+// The first helper error is returned after all were tried.
+Status EraseAllLoginCredentials(const std::string& path);
 
 // Base64 (standard alphabet, padded).
 std::string Base64Encode(std::string_view data);

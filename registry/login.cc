@@ -34,16 +34,14 @@ Result<std::string> Login(const std::string& server, const Credentials& credenti
   ASSIGN_OR_RETURN(auto checked, RegistrySession::Create(o));
   ASSIGN_OR_RETURN(auto client, checked->ClientFor(host, path, insecure));
   RETURN_IF_ERROR(client->CheckLogin());
-  std::string file = AuthFileWritePath(options.credentials);
-  RETURN_IF_ERROR(StoreCredentials(file, key, credentials));
-  return file;
+  return SaveLoginCredentials(AuthFileWritePath(options.credentials), key, credentials);
 }
 
 Status Logout(const std::string& server, bool all, const CredentialOptions& options) {
   std::string file = AuthFileWritePath(options);
-  if (all) return RemoveAllCredentials(file);
+  if (all) return EraseAllLoginCredentials(file);
   ASSIGN_OR_RETURN(std::string key, NormalizeLoginServer(server));
-  return RemoveCredentials(file, key);
+  return EraseLoginCredentials(file, key);
 }
 
 Result<std::string> GetLogin(const std::string& server, const CredentialOptions& options) {

@@ -15,14 +15,19 @@ namespace shale {
 Result<std::string> NormalizeLoginServer(const std::string& server);
 
 // Checks username/password against the registry's /v2/ (and its token
-// service) and, on success only, stores them in the auth file
-// (AuthFileWritePath). PermissionDenied "invalid username or password" when
-// the registry refuses them. Returns the auth file written.
+// service) and, on success only, saves them as SaveLoginCredentials does in
+// the auth file AuthFileWritePath names: through its credential helper for
+// the host when it has one (the file then holds no secret), else in the
+// file. PermissionDenied "invalid username or password" when the registry
+// refuses them. Returns where the secret went (the file, or "credential
+// helper NAME").
 Result<std::string> Login(const std::string& server, const Credentials& credentials,
                           const RegistryOptions& options);
 
-// Removes the entry for server (NotFound "not logged into …" when absent),
-// or every entry when all is true.
+// Removes server's credentials from the write auth file and its credential
+// helper (EraseLoginCredentials; NotFound "not logged into …" when neither
+// held any), or, when all is true, everything EraseAllLoginCredentials
+// removes.
 Status Logout(const std::string& server, bool all, const CredentialOptions& options);
 
 // The username stored for server (podman login --get-login). NotFound when none.

@@ -12,10 +12,11 @@ void RegisterLogoutCommand(CLI::App& app, CommandContext& ctx) {
     bool all = false;
   };
   auto flags = std::make_shared<Flags>();
-  auto* cmd = app.add_subcommand("logout", "Remove the saved credentials of a registry");
+  auto* cmd = app.add_subcommand("logout", "Remove the saved credentials of a registry (auth file and credential helper)");
   cmd->add_option("REGISTRY", flags->server, "Registry host[:port] (or host/namespace)");
   cmd->add_option("--authfile", flags->authfile, "Auth file (default: $REGISTRY_AUTH_FILE, podman's locations)");
-  cmd->add_flag("-a,--all", flags->all, "Remove the credentials of every registry");
+  cmd->add_flag("-a,--all", flags->all,
+                "Remove every auth file entry and erase the hosts the file names from their credential helpers");
   cmd->callback([&ctx, flags] {
     ctx.run = [flags]() -> int {
       if (flags->server.empty() == !flags->all) {

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include "registry/credential_helper.h"
 #include "registry/login.h"
 #include "tests/testutil/subprocess.h"
 
