@@ -5,10 +5,10 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "registry/credentials.h"
+#include "tests/registry/credential_env.h"
 #include "tests/registry/fake_credential_helper.h"
 #include "tests/testutil/subprocess.h"
 
@@ -17,31 +17,14 @@ namespace {
 
 using json = nlohmann::json;
 using testing::ReadFile;
-using testing::ScratchDir;
 using testing::WriteFile;
 
-class CredentialHelperTest : public ::testing::Test {
+class CredentialHelperTest : public testing::CredentialEnvTest {
  protected:
   void SetUp() override {
-    for (const char* v : {"REGISTRY_AUTH_FILE", "DOCKER_CONFIG", "HOME", "XDG_RUNTIME_DIR", "PATH"}) {
-      const char* old = std::getenv(v);
-      saved_.emplace_back(v, old ? std::optional<std::string>(old) : std::nullopt);
-      unsetenv(v);
-    }
-    setenv("HOME", (dir_ / "home").c_str(), 1);
-    setenv("XDG_RUNTIME_DIR", (dir_ / "run").c_str(), 1);
-    setenv("PATH", (dir_ / "bin").c_str(), 1);
+    CredentialEnvTest::SetUp();
     testing::WriteFakeCredentialHelper(dir_ / "bin", "fake", dir_ / "helper");
     authfile_ = dir_ / "auth.json";
-  }
-  void TearDown() override {
-    for (auto& [k, v] : saved_) {
-      if (v) {
-        setenv(k.c_str(), v->c_str(), 1);
-      } else {
-        unsetenv(k.c_str());
-      }
-    }
   }
   std::string Calls() { return ReadFile(dir_ / "helper/calls"); }
   std::optional<Credentials> Lookup(const std::string& host) {
@@ -52,9 +35,7 @@ class CredentialHelperTest : public ::testing::Test {
     return r.ok() ? *r : std::nullopt;
   }
 
-  ScratchDir dir_{"shale-credhelper"};
   std::string authfile_;
-  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
 };
 
 TEST_F(CredentialHelperTest, LoginStoresThroughCredHelpersAndTheFileHoldsNoSecret) {

@@ -3,42 +3,17 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include <cstdlib>
-
 #include "registry/credential_helper.h"
 #include "registry/login.h"
+#include "tests/registry/credential_env.h"
 #include "tests/testutil/subprocess.h"
 
 namespace shale {
 namespace {
 
-using testing::ScratchDir;
 using testing::WriteFile;
 
-class CredentialsTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    for (const char* v : {"REGISTRY_AUTH_FILE", "DOCKER_CONFIG", "HOME", "XDG_RUNTIME_DIR", "PATH"}) {
-      const char* old = std::getenv(v);
-      saved_.emplace_back(v, old ? std::optional<std::string>(old) : std::nullopt);
-      unsetenv(v);
-    }
-    setenv("HOME", (dir_ / "home").c_str(), 1);
-    setenv("XDG_RUNTIME_DIR", (dir_ / "run").c_str(), 1);
-    setenv("PATH", (dir_ / "bin").c_str(), 1);
-  }
-  void TearDown() override {
-    for (auto& [k, v] : saved_) {
-      if (v) {
-        setenv(k.c_str(), v->c_str(), 1);
-      } else {
-        unsetenv(k.c_str());
-      }
-    }
-  }
-  ScratchDir dir_{"shale-creds"};
-  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
-};
+class CredentialsTest : public testing::CredentialEnvTest {};
 
 TEST_F(CredentialsTest, StoreIsAtomic0600AndKeepsOtherContent) {
   std::string f = dir_ / "auth.json";
