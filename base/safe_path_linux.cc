@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <deque>
+#include <iterator>
 #include <vector>
 
 namespace shale {
@@ -70,19 +71,9 @@ bool Splice(char* out, const char* target, size_t tlen, const char* rest) {
 
 
 void SplitInto(std::string_view path, std::deque<std::string>* out, bool front) {
-  std::vector<std::string> comps;
-  size_t i = 0;
-  while (i <= path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    if (j > i) comps.emplace_back(path.substr(i, j - i));
-    i = j + 1;
-  }
-  if (front) {
-    out->insert(out->begin(), comps.begin(), comps.end());
-  } else {
-    out->insert(out->end(), comps.begin(), comps.end());
-  }
+  std::vector<std::string> comps = PathComponents(path);
+  out->insert(front ? out->begin() : out->end(), std::make_move_iterator(comps.begin()),
+              std::make_move_iterator(comps.end()));
 }
 
 }  // namespace
@@ -238,6 +229,18 @@ int OpenInRootRaw(int root_fd, const char* path, int flags, mode_t mode) noexcep
 
 void SetResolveMode(ResolveMode mode) noexcept { g_mode.store(mode, std::memory_order_relaxed); }
 ResolveMode GetResolveMode() noexcept { return g_mode.load(std::memory_order_relaxed); }
+
+std::vector<std::string> PathComponents(std::string_view path) {
+  std::vector<std::string> comps;
+  size_t i = 0;
+  while (i <= path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    if (j > i) comps.emplace_back(path.substr(i, j - i));
+    i = j + 1;
+  }
+  return comps;
+}
 
 std::pair<std::string_view, std::string_view> SplitParent(std::string_view path) {
   size_t slash = path.rfind('/');

@@ -6,9 +6,11 @@
 
 #include <cerrno>
 #include <deque>
+#include <iterator>
 #include <vector>
 
 #include "base/fd.h"
+#include "base/safe_path.h"
 #include "builder/config_ops.h"
 
 namespace shale {
@@ -16,16 +18,10 @@ namespace {
 
 constexpr int kMaxSymlinks = 40;  // as the kernel's path walk
 
+// Puts the components of `path` in front of `out`, in order.
 void PushComponents(std::string_view path, std::deque<std::string>* out) {
-  std::vector<std::string> comps;
-  size_t i = 0;
-  while (i <= path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    if (j > i) comps.emplace_back(path.substr(i, j - i));
-    i = j + 1;
-  }
-  for (auto it = comps.rbegin(); it != comps.rend(); ++it) out->push_front(*it);
+  std::vector<std::string> comps = PathComponents(path);
+  out->insert(out->begin(), std::make_move_iterator(comps.begin()), std::make_move_iterator(comps.end()));
 }
 
 }  // namespace
