@@ -1,28 +1,27 @@
 // Filesystem steps: RUN through the isolation backend, COPY/ADD through
 // copy_step, WORKDIR; and committing what they changed as a layer.
 #include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
-#include <random>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "base/log.h"
+#include "base/safe_path.h"
 #include "builder/build_state.h"
+#include "builder/copy_source.h"
 #include "builder/copy_step.h"
 #include "builder/dir_steps.h"
 #include "builder/run_flags.h"
+#include "builder/run_mounts.h"
 #include "registry/curl_transport.h"
 #include "runtime/select.h"
 #include "runtime/user_lookup.h"
 #include "storage/oci/json.h"
 #include "storage/snapshot_paths.h"
-#include "base/safe_path.h"
 
 namespace shale::internal {
 namespace {
@@ -30,21 +29,6 @@ namespace {
 using frontend::StepKind;
 
 constexpr char kDefaultPath[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-std::string RealPathOfFd(int fd) {
-  char buf[4096];
-  std::string link = "/proc/self/fd/" + std::to_string(fd);
-  ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
-  if (n <= 0) return "";
-  return std::string(buf, static_cast<size_t>(n));
-}
-
-std::string RandomHex() {
-  static thread_local std::mt19937_64 rng(std::random_device{}());
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
-  return buf;
-}
 
 Result<runtime::IsolationBackend*> Backend(BuildContext& ctx) {
   std::lock_guard<std::mutex> lock(ctx.backend_mu);
@@ -55,259 +39,6 @@ Result<runtime::IsolationBackend*> Backend(BuildContext& ctx) {
     ASSIGN_OR_RETURN(ctx.backend, runtime::MakeBackend(iso, bo));
   }
   return ctx.backend.get();
-}
-
-// Resolves `source` inside the directory `root` (in-root) to a host path.
-Result<std::string> ResolvedHostPath(const std::string& root, const std::string& source) {
-  UniqueFd root_fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!root_fd.valid()) return ErrnoToStatus(errno, "open " + root);
-  ASSIGN_OR_RETURN(UniqueFd fd, OpenInRoot(root_fd.get(), source.empty() ? "." : source, O_PATH));
-  std::string path = RealPathOfFd(fd.get());
-  if (path.empty()) return InternalError("cannot name the mount source " + source);
-  return path;
-}
-
-// Secret files and the like live here for the duration of a step.
-// A RUN step's private files (secrets, heredoc pipes), made on first use
-// under <root>/shale/tmp and removed when the step ends.
-class StepScratch {
- public:
-  explicit StepScratch(const std::string& store_root) : store_root_(store_root) {}
-  ~StepScratch() { dir_.RemoveAndRelease().IgnoreError(); }
-  Result<std::string> Dir() {
-    if (dir_.path().empty()) {
-      ASSIGN_OR_RETURN(dir_, NewScratchDir(store_root_, "step"));
-    }
-    return dir_.path();
-  }
-
- private:
-  std::string store_root_;
-  StateDir dir_;
-};
-
-// A mount target as written may be relative: buildah takes it from WORKDIR.
-std::string MountTarget(const std::string& target, const std::string& workdir) {
-  if (target.empty() || target[0] == '/') return target;
-  std::string base = workdir.empty() ? "/" : workdir;
-  if (base.back() != '/') base += '/';
-  return base + target;
-}
-
-Result<std::vector<runtime::MountSpec>> PlanMounts(BuildContext& ctx, const frontend::RunOp& run,
-                                                   const std::string& workdir, StepScratch& scratch,
-                                                   std::vector<UniqueFd>& locks) {
-  std::vector<runtime::MountSpec> out;
-  for (const auto& m : run.mounts) {
-    runtime::MountSpec spec;
-    spec.target = MountTarget(m.target, workdir);
-    switch (m.type) {
-      case frontend::MountType::kBind: {
-        std::string root;
-        if (m.from.empty()) {
-          root = ctx.context_dir;
-        } else if (const NamedContext* nc = DirContext(ctx, m.from)) {
-          root = nc->dir;
-        } else if (m.from_stage >= 0) {
-          ASSIGN_OR_RETURN(root, StageRootfs(ctx, m.from_stage));
-        } else {
-          ASSIGN_OR_RETURN(root, ImageRootfs(ctx, m.from));
-        }
-        ASSIGN_OR_RETURN(spec.source, ResolvedHostPath(root, m.source));
-        spec.readonly = m.readonly;
-        break;
-      }
-      case frontend::MountType::kCache: {
-        // Cache ids are hashed: an id can never name a path (SECURITY.md §5).
-        std::string dir = ctx.store_root + "/shale/cache-mounts/" + Digest::Sha256(m.id).hex();
-        bool fresh = ::access(dir.c_str(), F_OK) != 0;
-        RETURN_IF_ERROR(MakeDirs(dir));
-        if (fresh) {
-          ::chmod(dir.c_str(), m.mode ? static_cast<mode_t>(*m.mode) : 0755);
-          if (::chown(dir.c_str(), m.uid.value_or(0), m.gid.value_or(0)) != 0 && errno != EPERM)
-            return ErrnoToStatus(errno, "chown cache mount " + m.id);
-        }
-        if (m.sharing == frontend::CacheSharing::kLocked) {
-          UniqueFd lock(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-          if (!lock.valid() || ::flock(lock.get(), LOCK_EX) != 0) return ErrnoToStatus(errno, "lock cache " + m.id);
-          locks.push_back(std::move(lock));
-        }
-        if (!m.source.empty()) {
-          ASSIGN_OR_RETURN(spec.source, ResolvedHostPath(dir, m.source));
-        } else {
-          spec.source = dir;
-        }
-        spec.readonly = m.readonly;
-        break;
-      }
-      case frontend::MountType::kTmpfs:
-        spec.type = runtime::MountSpec::Type::kTmpfs;
-        if (m.size_bytes > 0) spec.tmpfs_options = "size=" + std::to_string(m.size_bytes);
-        break;
-      case frontend::MountType::kSecret: {
-        const SecretSpec* found = nullptr;
-        for (const auto& s : ctx.options->secrets)
-          if (s.id == m.id) found = &s;
-        if (found == nullptr) {
-          if (m.required) return NotFoundError("secret required but no secret with id \"" + m.id + "\" found (--secret)");
-          continue;
-        }
-        std::string content;
-        if (!found->env.empty()) {
-          const char* v = std::getenv(found->env.c_str());
-          content = v ? v : "";
-        } else {
-          ASSIGN_OR_RETURN(content, ReadFileCapped(found->src, 1 << 20));
-        }
-        ASSIGN_OR_RETURN(std::string dir, scratch.Dir());
-        std::string file = dir + "/secret-" + RandomHex();
-        RETURN_IF_ERROR(WriteFileAtomic(file, content, static_cast<int>(m.mode.value_or(0400))));
-        if (::chown(file.c_str(), m.uid.value_or(0), m.gid.value_or(0)) != 0 && errno != EPERM)
-          return ErrnoToStatus(errno, "chown secret");
-        spec.source = file;
-        spec.readonly = true;
-        break;
-      }
-      case frontend::MountType::kSsh:
-        if (m.required) return UnimplementedError("RUN --mount=type=ssh is not supported yet");
-        continue;
-    }
-    out.push_back(std::move(spec));
-  }
-  return out;
-}
-
-// COPY --exclude patterns as a matcher (dockerignore syntax); none: nullopt.
-Result<std::optional<frontend::IgnoreMatcher>> ExcludeMatcher(const frontend::CopyOp& op) {
-  if (op.excludes.empty()) return std::optional<frontend::IgnoreMatcher>();
-  std::vector<std::string> patterns;
-  for (const auto& p : op.excludes) patterns.push_back(frontend::CleanPath(p));
-  auto m = frontend::IgnoreMatcher::Compile(patterns);
-  if (!m.ok()) return m.status().Annotate("--exclude");
-  return std::optional<frontend::IgnoreMatcher>(std::move(*m));
-}
-
-// True when the step's sources are http(s) URLs (ADD only; not mixed with
-// local files for now).
-Result<bool> CheckUrlSources(const frontend::Step& s) {
-  const auto& op = std::get<frontend::CopyOp>(s.op);
-  bool url = false, local = false;
-  for (const auto& src : op.sources) {
-    if (src.rfind("git@", 0) == 0 || (IsUrlSource(src) && src.ends_with(".git")))
-      return UnimplementedError("ADD of a git repository (" + src + ") is not supported yet");
-    if (IsUrlSource(src)) {
-      if (s.kind != StepKind::kAdd) return InvalidArgumentError("COPY cannot take a URL (" + src + "); use ADD");
-      url = true;
-    } else {
-      local = true;
-    }
-  }
-  if (url && local) return UnimplementedError("ADD of URLs and local files in one instruction is not supported yet");
-  if (url && !op.from.empty()) return InvalidArgumentError("ADD --from cannot take a URL");
-  return url;
-}
-
-// ADD --checksum for a local source: one regular file whose content has
-// that digest. Checked on every build, cache hit or not.
-Status VerifyChecksum(const CopySourceRoot& root, const std::vector<CopySourceItem>& items,
-                      const frontend::CopyOp& op) {
-  ASSIGN_OR_RETURN(Digest want, Digest::Parse(op.checksum));
-  if (items.size() != 1 || !op.inline_sources.empty() || !S_ISREG(items[0].st.st_mode))
-    return InvalidArgumentError("ADD --checksum needs exactly one source file");
-  ASSIGN_OR_RETURN(UniqueFd fd, OpenInRoot(root.root_fd, items[0].rel, O_RDONLY));
-  if (want.algorithm() != "sha256") return UnimplementedError("ADD --checksum: only sha256 is supported");
-  Digester d;
-  char buf[1 << 16];
-  while (true) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoToStatus(errno, "read " + items[0].rel);
-    if (n == 0) break;
-    d.Update(std::string_view(buf, static_cast<size_t>(n)));
-  }
-  Digest got = d.Finish();
-  if (got != want)
-    return DataLossError("ADD --checksum: " + items[0].rel + " has " + got.ToString() + ", want " + want.ToString());
-  return Status();
-}
-
-// Where a COPY/ADD step reads from, opened once for both its cache key
-// (StepInputs) and its execution (ExecuteCopy). `url_dir` holds the step's
-// downloads when its sources are URLs. `from_key` identifies a non-context
-// source for the key: a stage's key, an image's manifest digest, or
-// "context:NAME" for a --build-context directory (whose content is hashed).
-struct CopySource {
-  CopySourceRoot root;
-  UniqueFd from_fd;
-  std::vector<std::string> sources;
-  std::optional<frontend::IgnoreMatcher> exclude;
-  std::string from_key;
-};
-
-Status OpenCopySource(BuildContext& ctx, const frontend::Step& s, bool from_urls, const std::string& url_dir,
-                      CopySource& out) {
-  const auto& op = std::get<frontend::CopyOp>(s.op);
-  out.sources = op.sources;
-  CopySourceRoot& root = out.root;
-  auto open_dir = [&](const std::string& dir) -> Status {
-    out.from_fd = UniqueFd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!out.from_fd.valid()) return ErrnoToStatus(errno, "open " + dir);
-    root.root_fd = out.from_fd.get();
-    return Status();
-  };
-  if (from_urls) {
-    if (url_dir.empty()) return InternalError("ADD: the downloads of this step are missing");
-    RETURN_IF_ERROR(open_dir(url_dir));
-    out.sources.clear();
-    for (const auto& url : op.sources) out.sources.push_back(UrlFileName(url));
-  } else if (op.from.empty()) {
-    root.root_fd = ctx.context_fd.get();
-    root.is_context = true;
-    root.ignore = ctx.ignore ? &*ctx.ignore : nullptr;
-    root.hasher = ctx.hasher.get();
-  } else if (const NamedContext* nc = DirContext(ctx, op.from)) {
-    out.from_key = "context:" + nc->name;
-    root.root_fd = nc->fd.get();
-    root.is_context = true;
-    root.ignore = nc->ignore ? &*nc->ignore : nullptr;
-  } else if (op.from_stage >= 0) {
-    // Not the stage's key: the copied content (hashed below) decides, so a
-    // rebuilt stage with the same files still hits.
-    out.from_key = "stage";
-    ASSIGN_OR_RETURN(std::string rootfs, StageRootfs(ctx, op.from_stage));
-    RETURN_IF_ERROR(open_dir(rootfs));
-  } else {
-    ASSIGN_OR_RETURN(ResolvedImage img, ctx.images->Resolve(op.from));
-    out.from_key = img.manifest_desc.digest.ToString();
-    ASSIGN_OR_RETURN(std::string rootfs, ImageRootfs(ctx, op.from));
-    RETURN_IF_ERROR(open_dir(rootfs));
-  }
-  if (root.root_fd < 0) return InternalError("cannot open the COPY source root");
-  ASSIGN_OR_RETURN(out.exclude, ExcludeMatcher(op));
-  if (out.exclude) root.exclude = &*out.exclude;
-  return Status();
-}
-
-// COPY/ADD --chown through the destination's /etc/passwd and /etc/group,
-// failing with buildah's wording ("looking up UID/GID for ...").
-Result<runtime::UserIds> ChownIds(const std::string& rootfs, const std::string& chown) {
-  Result<runtime::UserIds> ids = runtime::LookupUser(rootfs, chown);
-  if (ids.ok()) return ids;
-  std::string prefix = "looking up UID/GID for \"" + chown + "\": ";
-  std::string_view msg = ids.status().message();
-  size_t colon = chown.find(':');
-  if (ids.status().code() == StatusCode::kNotFound && msg.find("group") != std::string_view::npos) {
-    std::string group = colon == std::string::npos ? "" : chown.substr(colon + 1);
-    return Status(ids.status().code(), prefix + "can't find gid for group " + group + ": " + std::string(msg));
-  }
-  std::string user = chown.substr(0, colon);
-  return Status(ids.status().code(), prefix + "can't find uid for user " + user + ": " + std::string(msg));
-}
-
-std::string EnvValue(const std::vector<std::string>& env, const std::string& key) {
-  for (const auto& e : env)
-    if (e.compare(0, key.size() + 1, key + "=") == 0) return e.substr(key.size() + 1);
-  return "";
 }
 
 bool HasEnv(const std::vector<std::string>& env, const std::string& key) {
@@ -474,7 +205,6 @@ Status ExecuteRun(BuildContext& ctx, int step, StageState& state) {
     while (!p.empty() && p[0] == '/') p.erase(0, 1);
     if (!p.empty()) exclude.push_back(p);
   }
-  (void)EnvValue;
   return CommitStep(ctx, step, state, exclude);
 }
 
