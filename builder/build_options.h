@@ -70,7 +70,8 @@ struct BuildOptions {
   bool save_stages = false;
   bool stage_labels = false;
   std::map<std::string, std::string> annotations;
-  std::string iidfile;
+  std::string iidfile;      // gets "sha256:HEX"
+  std::string iidfile_raw;  // gets "HEX"
   std::string network;  // "", host, none
   std::vector<SecretSpec> secrets;
   int jobs = 0;  // 0 = number of CPUs

@@ -95,6 +95,7 @@ Result<BuildOutcome> CommitImage(BuildContext& ctx, StageState& state) {
   out.manifest = manifest_desc;
   out.names = names;
   if (!o.iidfile.empty()) RETURN_IF_ERROR(WriteFileAtomic(o.iidfile, out.image_id));
+  if (!o.iidfile_raw.empty()) RETURN_IF_ERROR(WriteFileAtomic(o.iidfile_raw, img.config.digest.hex()));
   ctx.progress->Commit(names, out.image_id);
   return out;
 }

@@ -30,7 +30,8 @@ struct BuildFlags {
   std::vector<std::string> tags, build_args, build_arg_files, labels, annotations, secrets, no_cache_filter;
   std::vector<std::string> contexts, env, unsetenv;
   std::string cpu_shares, memory, memory_swap;
-  bool omit_history = false, identity_label = true, force_rm = false;
+  bool omit_history = false, identity_label = true, force_rm = false, rewrite_timestamp = false;
+  std::string iidfile_raw;
   std::string from;
   std::string file, target, isolation, runtime, format, pull = "missing", iidfile, network;
   std::string timestamp, source_date_epoch, authfile, creds, tls_verify, cert_dir, platform, progress = "plain";
@@ -196,6 +197,7 @@ Result<BuildOptions> ToOptions(const BuildFlags& f, const GlobalOptions& global,
   AddKeyValues(f.labels, o.labels);
   AddKeyValues(f.annotations, o.annotations);
   o.iidfile = f.iidfile;
+  o.iidfile_raw = f.iidfile_raw;
   // "private" and "container" (buildah's words for a new network namespace)
   // mean the backend's default for RUN steps.
   if (!f.network.empty() && f.network != "host" && f.network != "none" && f.network != "default" &&
@@ -312,11 +314,16 @@ void RegisterBuildCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_flag("--squash", flags->squash, "One layer for everything the target stage adds");
   cmd->add_option("--timestamp", flags->timestamp, "Created time and file times, seconds since the epoch");
   cmd->add_option("--source-date-epoch", flags->source_date_epoch, "Like $SOURCE_DATE_EPOCH");
+  // shale always clamps new layer content to the epoch when one is given
+  // (buildah does so only with this flag); accepted for its command lines.
+  cmd->add_flag("--rewrite-timestamp", flags->rewrite_timestamp,
+                "Clamp file times in new layers to the epoch (always done when an epoch is given)");
   cmd->add_option("--label", flags->labels, "KEY=value (repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--annotation", flags->annotations, "KEY=value manifest annotation (repeatable)")
       ->allow_extra_args(false);
-  cmd->add_option("--iidfile", flags->iidfile, "Write the image id here");
+  cmd->add_option("--iidfile", flags->iidfile, "Write the image id here (sha256:HEX)");
+  cmd->add_option("--iidfile-raw", flags->iidfile_raw, "Write the image id here, without the sha256: prefix");
   cmd->add_option("--network", flags->network, "host or none for RUN steps");
   cmd->add_option("--secret", flags->secrets, "id=ID,src=FILE or id=ID,env=VAR")
       ->allow_extra_args(false);

@@ -52,6 +52,15 @@ TEST_F(BuildTest, IidfileHoldsTheImageId) {
   EXPECT_THAT(r.output, HasSubstr(id.substr(7)));
 }
 
+TEST_F(BuildTest, IidfileRawHoldsTheBareHex) {
+  auto r = Build("FROM busybox\nLABEL iid=2\n",
+                 {"-t", "iid-raw", "--iidfile", Scratch("iid.txt"), "--iidfile-raw", Scratch("iid-raw.txt")});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::string raw = ReadFile(Scratch("iid-raw.txt"));
+  EXPECT_EQ(raw.size(), 64u);
+  EXPECT_EQ("sha256:" + raw, ReadFile(Scratch("iid.txt")));
+}
+
 TEST_F(BuildTest, SquashGivesOneNewLayer) {
   REQUIRE_RUN();
   Context("c.txt", "c\n");
@@ -215,6 +224,22 @@ TEST_F(BuildTest, TimestampMakesBuildsReproducible) {
   EXPECT_EQ(a["Id"], b["Id"]);
   EXPECT_EQ(a["Digest"], b["Digest"]);
   EXPECT_EQ(a["Created"], "2023-11-14T22:13:20Z");
+}
+
+// New layer content is clamped to the epoch whenever one is given, so
+// --rewrite-timestamp (buildah's opt-in for that) changes nothing here.
+TEST_F(BuildTest, RewriteTimestampIsWhatAnEpochAlreadyDoes) {
+  Context("f.txt", "new\n");
+  std::string file = "FROM busybox\nCOPY f.txt /f.txt\n";
+  auto r1 = Build(file, {"-t", "sde", "--source-date-epoch", "86400", "--no-cache"});
+  ASSERT_EQ(r1.exit_code, 0) << r1.output;
+  auto r2 = Build(file, {"-t", "sde-rt", "--source-date-epoch", "86400", "--rewrite-timestamp", "--no-cache"});
+  ASSERT_EQ(r2.exit_code, 0) << r2.output;
+  json a = Inspect("sde"), b = Inspect("sde-rt");
+  EXPECT_EQ(a["Id"], b["Id"]);
+  std::string listing = LayerListing(LayerBlob(b, -1));
+  EXPECT_THAT(listing, HasSubstr("f.txt"));
+  EXPECT_THAT(listing, HasSubstr(" 1970-01-0"));  // 86400: Jan 2 in UTC, Jan 1 west of it
 }
 
 }  // namespace
