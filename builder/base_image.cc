@@ -82,6 +82,7 @@ Result<ResolvedImage> BaseImages::Resolve(const std::string& name) {
   PullOptions pull;
   pull.platform = platform_;
   pull.registry.credentials.authfile = options_->authfile;
+  pull.signature_policy = options_->signature_policy;
   pull.registry.credentials.creds = options_->creds;
   pull.registry.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
   pull.registry.cert_dir = options_->cert_dir;

@@ -76,6 +76,7 @@ struct BuildOptions {
   std::vector<SecretSpec> secrets;
   int jobs = 0;  // 0 = number of CPUs
   std::string authfile;
+  std::string signature_policy;  // --signature-policy; "": the default files
   std::string creds;
   std::optional<bool> tls_verify;
   std::string cert_dir;

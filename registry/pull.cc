@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "registry/blob_sources.h"
 #include "registry/repository.h"
+#include "registry/signature_policy.h"
 #include "storage/oci/index.h"
 #include "storage/oci/manifest.h"
 #include "storage/oci/media_types.h"
@@ -149,6 +150,9 @@ Result<PulledImage> PullFrom(ImageStore& store, RegistrySession& session, const 
 
 Result<PulledImage> PullReference(ImageStore& store, const Reference& ref, const PullOptions& options) {
   std::string what = "pulling " + ref.ToString();
+  auto policy = SignaturePolicy::Load(options.signature_policy);
+  if (!policy.ok()) return policy.status().Annotate(what);
+  RETURN_IF_ERROR(policy->CheckPull(ref).Annotate(what));
   auto session = RegistrySession::Create(options.registry);
   if (!session.ok()) return session.status().Annotate(what);
   auto sources = (*session)->conf().PullSources(ref);

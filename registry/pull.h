@@ -9,6 +9,8 @@
 // then the image is tagged under its normalised name ("domain/path:tag", or
 // "domain/path@digest" when pulled by digest only). registries.conf mirrors
 // are tried first; a mirror that fails falls through to the next source.
+// Before anything is fetched the signature policy must accept the reference
+// (registry/signature_policy.h): PermissionDenied or Unimplemented otherwise.
 #ifndef SHALE_REGISTRY_PULL_H_
 #define SHALE_REGISTRY_PULL_H_
 
@@ -29,6 +31,7 @@ struct PullOptions {
   RegistryOptions registry;
   std::optional<Platform> platform;  // nullopt: Platform::Host()
   int parallel = 3;
+  std::string signature_policy;  // --signature-policy FILE; "": the default files
 };
 
 struct PulledImage {

@@ -18,6 +18,7 @@
 #include "builder/executor.h"
 #include "frontend/stage_compiler.h"
 #include "registry/reference.h"
+#include "registry/signature_policy.h"
 
 #ifndef SHALE_VERSION
 #define SHALE_VERSION "0.0.0"
@@ -31,7 +32,7 @@ struct BuildFlags {
   std::vector<std::string> contexts, env, unsetenv;
   std::string cpu_shares, memory, memory_swap;
   bool omit_history = false, identity_label = true, force_rm = false, rewrite_timestamp = false;
-  std::string iidfile_raw;
+  std::string iidfile_raw, signature_policy;
   std::string from;
   std::string file, target, isolation, runtime, format, pull = "missing", iidfile, network;
   std::string timestamp, source_date_epoch, authfile, creds, tls_verify, cert_dir, platform, progress = "plain";
@@ -237,6 +238,10 @@ Result<BuildOptions> ToOptions(const BuildFlags& f, const GlobalOptions& global,
   }
   o.jobs = f.jobs;
   o.authfile = f.authfile;
+  o.signature_policy = f.signature_policy;
+  // A bad policy file is an error before anything runs, pull or not.
+  if (auto policy = SignaturePolicy::Load(o.signature_policy); !policy.ok())
+    return policy.status().Annotate("--signature-policy");
   if (!o.authfile.empty() && ::access(o.authfile.c_str(), R_OK) != 0) {
     int err = errno;
     std::string text = std::strerror(err);
@@ -329,6 +334,8 @@ void RegisterBuildCommand(CLI::App& app, CommandContext& ctx) {
       ->allow_extra_args(false);
   cmd->add_option("--jobs", flags->jobs, "Stages built at once (default: CPUs)");
   cmd->add_option("--authfile", flags->authfile, "Registry credentials file");
+  cmd->add_option("--signature-policy", flags->signature_policy,
+                  "Signature policy for pulled base images (containers-policy.json)");
   cmd->add_option("--creds", flags->creds, "USER:PASSWORD for pulling base images");
   cmd->add_flag("--tls-verify{true}", flags->tls_verify, "Verify registry TLS (default true)");
   cmd->add_option("--cert-dir", flags->cert_dir, "CA/client certificates for registries");

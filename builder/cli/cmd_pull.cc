@@ -12,6 +12,7 @@ void RegisterPullCommand(CLI::App& app, CommandContext& ctx) {
     RegistryFlags registry;
     std::string image;
     std::string platform;
+    std::string signature_policy;
     bool quiet = false;
   };
   auto flags = std::make_shared<Flags>();
@@ -19,6 +20,7 @@ void RegisterPullCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("IMAGE", flags->image, "Image reference (short names follow registries.conf)")->required();
   cmd->add_option("--platform", flags->platform, "OS/ARCH[/VARIANT] to pull from a multi-platform image");
   cmd->add_flag("-q,--quiet", flags->quiet, "Print only the image ID");
+  cmd->add_option("--signature-policy", flags->signature_policy, "Signature policy file (containers-policy.json)");
   AddRegistryFlags(cmd, flags->registry);
   cmd->callback([&ctx, flags] {
     ctx.run = [&ctx, flags]() -> int {
@@ -29,6 +31,7 @@ void RegisterPullCommand(CLI::App& app, CommandContext& ctx) {
         return kExitUsage;
       }
       options.registry = *ro;
+      options.signature_policy = flags->signature_policy;
       if (!flags->platform.empty()) {
         auto p = Platform::Parse(flags->platform);
         if (!p.ok()) {

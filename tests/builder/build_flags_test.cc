@@ -61,6 +61,22 @@ TEST_F(BuildTest, IidfileRawHoldsTheBareHex) {
   EXPECT_EQ("sha256:" + raw, ReadFile(Scratch("iid.txt")));
 }
 
+TEST_F(BuildTest, SignaturePolicyIsCheckedBeforeAnyPull) {
+  WriteFile(Scratch("accept.json"), R"({"default":[{"type":"insecureAcceptAnything"}]})");
+  WriteFile(Scratch("reject.json"), R"({"default":[{"type":"insecureAcceptAnything"}],
+      "transports":{"docker":{"127.0.0.1:1":[{"type":"reject"}]}}})");
+  // A local base needs no pull: the policy only has to be valid.
+  auto r = Build("FROM busybox\nLABEL p=1\n", {"-t", "policy-ok", "--signature-policy", Scratch("accept.json")});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  r = Build("FROM busybox\n", {"--signature-policy", Scratch("missing.json")});
+  EXPECT_EQ(r.exit_code, 125) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("--signature-policy: signature policy " + Scratch("missing.json") + " does not exist"));
+  // Rejected before any connection is tried (nothing listens on port 1).
+  r = Build("FROM 127.0.0.1:1/base:1\n", {"--signature-policy", Scratch("reject.json")});
+  EXPECT_EQ(r.exit_code, 125) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("127.0.0.1:1/base:1 is rejected by the signature policy " + Scratch("reject.json")));
+}
+
 TEST_F(BuildTest, SquashGivesOneNewLayer) {
   REQUIRE_RUN();
   Context("c.txt", "c\n");

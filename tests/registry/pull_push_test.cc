@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "base/fd.h"
 #include "registry/pull.h"
 #include "storage/oci/json.h"
 #include "tests/registry/fake_transport.h"
@@ -89,6 +90,25 @@ TEST_F(PullTest, IndexResolvesToThePlatformAndBlobsAreVerified) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(2, again->blobs_skipped);
   EXPECT_EQ(2, blob_gets_);  // nothing fetched twice
+}
+
+TEST_F(PullTest, ARejectingSignaturePolicyStopsThePullBeforeAnyRequest) {
+  int requests = 0;
+  FakeTransport t([this, &requests](const HttpRequest& r) {
+    ++requests;
+    return Serve(r);
+  });
+  std::string policy = dir_.path() + "/policy.json";
+  ASSERT_TRUE(WriteFileAtomic(policy, R"({"default":[{"type":"insecureAcceptAnything"}],
+      "transports":{"docker":{"reg.test/app":[{"type":"reject"}]}}})").ok());
+  auto o = Options(t);
+  o.signature_policy = policy;
+  auto r = PullImage(*store_, "reg.test/app:multi", o);
+  EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(r.status().message(), "pulling reg.test/app:multi: reg.test/app:multi is rejected by the signature policy " +
+                                      policy + " (docker scope \"reg.test/app\")");
+  EXPECT_EQ(requests, 0);
+  EXPECT_FALSE(store_->Find("reg.test/app:multi").ok());
 }
 
 TEST_F(PullTest, MissingPlatformIsNotFound) {
