@@ -65,8 +65,9 @@ std::vector<KeyValue> StepEnv(const BuildGraph& graph, int step) {
 std::vector<KeyValue> StepHistoryArgs(const BuildGraph& graph, int step) {
   const Step& s = graph.steps.at(static_cast<size_t>(step));
   std::vector<KeyValue> args = Collapse(graph.stages.at(static_cast<size_t>(s.stage)).args, s.arg_count);
-  args.erase(std::remove_if(args.begin(), args.end(), [](const KeyValue& kv) { return IsProxyArg(kv.key); }),
-             args.end());
+  std::unordered_map<std::string, bool> env;
+  for (const KeyValue& kv : StepEnv(graph, step)) env[kv.key] = true;
+  std::erase_if(args, [&env](const KeyValue& kv) { return IsProxyArg(kv.key) || env.count(kv.key) > 0; });
   return args;
 }
 

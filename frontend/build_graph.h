@@ -194,7 +194,9 @@ std::vector<KeyValue> StepEnv(const BuildGraph& graph, int step);
 // not define, then proxy args not otherwise defined.
 std::vector<KeyValue> StepRunEnv(const BuildGraph& graph, int step);
 // The ARGs (without proxy args) a RUN step records in history as
-// "|N K=V ... <command>", in declaration order.
+// "|N K=V ... <command>", in declaration order. An ARG that an ENV of the
+// stage overrides is left out (its value cannot reach the step), as docker
+// and buildah do, so its build-arg value does not change the image.
 std::vector<KeyValue> StepHistoryArgs(const BuildGraph& graph, int step);
 
 // How to run a RUN step (BuildKit's behaviour):

@@ -77,6 +77,21 @@ TEST_F(BuildTest, SignaturePolicyIsCheckedBeforeAnyPull) {
   EXPECT_THAT(r.output, HasSubstr("127.0.0.1:1/base:1 is rejected by the signature policy " + Scratch("reject.json")));
 }
 
+// bud-107: an ARG that ENV overrides cannot reach the RUN, so another
+// --build-arg value gives the same image, from the cache.
+TEST_F(BuildTest, ArgOverriddenByEnvDoesNotChangeTheImage) {
+  REQUIRE_RUN();
+  std::string file = "FROM busybox\nARG FOO\nENV FOO=bat\nRUN echo $FOO > /foo.txt\n";
+  auto r1 = Build(file, {"--build-arg=FOO=1", "-t", "args-cache"});
+  ASSERT_EQ(r1.exit_code, 0) << r1.output;
+  std::string id1 = Inspect("args-cache")["Id"];
+  auto r2 = Build(file, {"--build-arg=FOO=12", "-t", "args-cache"});
+  ASSERT_EQ(r2.exit_code, 0) << r2.output;
+  EXPECT_EQ(Inspect("args-cache")["Id"], id1);
+  EXPECT_THAT(r2.output, HasSubstr("Using cache"));
+  EXPECT_EQ(FileInImage("args-cache", "foo.txt"), "bat\n");
+}
+
 TEST_F(BuildTest, SquashGivesOneNewLayer) {
   REQUIRE_RUN();
   Context("c.txt", "c\n");

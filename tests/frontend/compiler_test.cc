@@ -290,6 +290,15 @@ TEST(Compiler, HistoryArgsExcludeProxies) {
   EXPECT_TRUE(g.warnings.empty());
 }
 
+TEST(Compiler, HistoryArgsExcludeArgsAnEnvOverrides) {
+  CompileOptions opts;
+  opts.build_args = {{"FOO", "1"}, {"BAR", "2"}};
+  BuildGraph g = MustCompile("FROM a\nARG FOO\nARG BAR\nENV FOO=bat\nRUN echo $FOO $BAR\n", opts);
+  int run = g.stages[0].steps.back();
+  EXPECT_EQ(StepHistoryArgs(g, run), (std::vector<KeyValue>{{"BAR", "2"}}));
+  EXPECT_EQ(Get(StepRunEnv(g, run), "FOO"), "bat");
+}
+
 TEST(Compiler, UnusedBuildArgWarning) {
   CompileOptions opts;
   opts.build_args = {{"USED", "1"}, {"UNUSED", "2"}, {"ALSO_UNUSED", "3"}};
