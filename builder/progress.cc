@@ -28,8 +28,10 @@ void Progress::Step(const std::string& stage, int step, int total, const std::st
 
 void Progress::CacheHit(int step, const std::string& key) {
   json j = {{"event", "cache"}, {"step", step}, {"hit", true}, {"key", key}};
-  std::string short_key = key.size() > 19 ? key.substr(7, 12) : key;
-  Emit("--> Using cache " + short_key + "\n", j.dump());
+  // As buildah: the full id, then the short one on a line of its own (the
+  // same line a step that ran ends with).
+  std::string hex = key.rfind("sha256:", 0) == 0 ? key.substr(7) : key;
+  Emit("--> Using cache " + hex + "\n--> " + hex.substr(0, 12) + "\n", j.dump());
 }
 
 void Progress::CacheMiss(int step, const std::string& key, const std::string& why) {

@@ -33,7 +33,9 @@ void Script(Progress& p) {
 
 TEST(ProgressTest, PlainReadsLikeAJobLog) {
   EXPECT_EQ(Capture(ProgressMode::kPlain, Script),
-            "STEP 3/9: RUN go build\n--> Using cache 0123456789ab\nhi\n--> 1.50s\n"
+            "STEP 3/9: RUN go build\n"
+            "--> Using cache 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
+            "--> 0123456789ab\nhi\n--> 1.50s\n"
             "COMMIT localhost/api:1\n--> 9b1c01234567\nSuccessfully tagged localhost/api:1\n"
             "9b1c0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab\n");
 }
