@@ -71,7 +71,7 @@ struct NamespacePlan {
   bool set_hostname = false;
   bool loopback_up = false;
   bool pid_namespace = false;
-  bool drop_chroot_capability = false;  // plain chroot: CAP_SYS_CHROOT would allow escaping
+  bool drop_chroot_capability = false;  // plain chroot: CAP_SYS_CHROOT would allow escaping; wins over spec.capabilities
   std::vector<PrepOp> prepare;
   std::vector<MountOp> mounts;
   std::vector<std::string> degradations;  // what this plan does without, one line each

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/fd.h"
+#include "runtime/capabilities.h"
 #include "runtime/host_features.h"
 #include "runtime/internal/etc_files.h"
 #include "runtime/oci_config.h"
@@ -96,7 +97,12 @@ Result<ExitStatus> OciBackend::Run(const RunSpec& spec) {
   const bool userns = ProbeHostFeatures().in_user_namespace;
   std::string init = scratch.path() + "/init";
   RETURN_IF_ERROR(WriteStepInit(init));
-  ASSIGN_OR_RETURN(std::string config, MakeOciConfig(spec, etc, userns, init));
+  // The runtime cannot grant what this process's bounding set lacks (it
+  // would fail the step): such capabilities stay absent, as in the other
+  // backends.
+  RunSpec held = spec;
+  held.capabilities &= BoundingCapabilities();
+  ASSIGN_OR_RETURN(std::string config, MakeOciConfig(held, etc, userns, init));
   std::string bundle = scratch.path() + "/bundle";
   RETURN_IF_ERROR(MakeDirs(bundle, 0700));
   RETURN_IF_ERROR(WriteFileAtomic(bundle + "/config.json", config, 0600));

@@ -8,6 +8,7 @@
 
 #include "base/fd.h"
 #include "base/safe_path.h"
+#include "runtime/capabilities.h"
 #include "runtime/step_init.h"
 
 namespace shale::runtime {
@@ -54,10 +55,10 @@ std::string RlimitName(int resource) {
 Result<std::string> MakeOciConfig(const RunSpec& spec, const EtcFileSources& etc, bool in_user_namespace,
                                   const std::string& step_init) {
   RETURN_IF_ERROR(ValidateRunSpec(spec));
-  const std::vector<std::string> caps = {
-      "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FOWNER",      "CAP_FSETID",          "CAP_KILL",
-      "CAP_SETGID", "CAP_SETUID",       "CAP_SETPCAP",     "CAP_NET_RAW",         "CAP_SYS_CHROOT",
-      "CAP_MKNOD",  "CAP_AUDIT_WRITE",  "CAP_NET_BIND_SERVICE", "CAP_SETFCAP"};
+  // A non-root step gets no effective/permitted capabilities: the kernel
+  // would clear them at the step's exec anyway (no ambient set, no file caps).
+  const std::vector<std::string> caps = CapabilityNames(spec.capabilities);
+  const std::vector<std::string> held = spec.uid == 0 ? caps : std::vector<std::string>{};
   std::vector<std::string> args;
   if (!step_init.empty()) args.push_back(kStepInitPath);
   args.insert(args.end(), spec.args.begin(), spec.args.end());
@@ -67,7 +68,7 @@ Result<std::string> MakeOciConfig(const RunSpec& spec, const EtcFileSources& etc
       {"args", args},
       {"env", spec.env},
       {"cwd", spec.cwd},
-      {"capabilities", {{"bounding", caps}, {"effective", caps}, {"permitted", caps}}},
+      {"capabilities", {{"bounding", caps}, {"effective", held}, {"permitted", held}}},
       {"noNewPrivileges", false},
   };
   if (!spec.rlimits.empty()) {

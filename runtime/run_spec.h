@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "runtime/capabilities.h"
+
 namespace shale::runtime {
 
 enum class NetworkMode { kHost, kNone };
@@ -60,6 +62,15 @@ struct RunSpec {
   int stdout_fd = 1;
   int stderr_fd = 2;
   std::vector<Rlimit> rlimits;
+  // The step's capabilities (runtime/capabilities.h mask). Always its
+  // bounding set; for uid 0 also its effective and permitted sets. A step
+  // with another uid gets empty effective/permitted sets (as the kernel
+  // gives a non-root exec without file capabilities). The inheritable and
+  // ambient sets are empty. Capabilities the calling process cannot hold
+  // stay absent without an error. The chroot backend's plain-chroot mode
+  // (no mount namespace) removes CAP_SYS_CHROOT even when asked for: with
+  // it, the step could leave the chroot.
+  uint64_t capabilities = kDefaultCapabilities;
 };
 
 // How a step that started ended. Setup failures (bad spec, mount denied,

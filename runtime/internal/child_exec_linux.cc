@@ -65,6 +65,7 @@ struct Program {
   bool pid_ns = false;
   bool loopback = false;
   bool drop_chroot = false;
+  uint64_t capabilities = 0;  // RunSpec::capabilities
   const char* hostname = nullptr;
   size_t hostname_len = 0;
   char* const* argv = nullptr;
@@ -290,14 +291,11 @@ void LoopbackUp(const Program& p) {
   close(s);
 }
 
-// Docker's default capability set; everything else leaves the bounding set.
-uint64_t KeepCaps(bool drop_chroot) {
-  uint64_t keep = 0;
-  const int caps[] = {CAP_CHOWN,  CAP_DAC_OVERRIDE, CAP_FOWNER,           CAP_FSETID,  CAP_KILL,
-                      CAP_SETGID, CAP_SETUID,       CAP_SETPCAP,          CAP_NET_RAW, CAP_SYS_CHROOT,
-                      CAP_MKNOD,  CAP_AUDIT_WRITE,  CAP_NET_BIND_SERVICE, CAP_SETFCAP};
-  for (int c : caps) keep |= 1ULL << c;
-  if (drop_chroot) keep &= ~(1ULL << CAP_SYS_CHROOT);
+// The step's set; everything else leaves the bounding set. A plain chroot
+// never keeps CAP_SYS_CHROOT (it would allow escaping the chroot).
+uint64_t KeepCaps(const Program& p) {
+  uint64_t keep = p.capabilities;
+  if (p.drop_chroot) keep &= ~(1ULL << CAP_SYS_CHROOT);
   return keep;
 }
 
@@ -314,12 +312,17 @@ uint64_t KeepCaps(bool drop_chroot) {
   for (size_t i = 0; i < p.n_rl; ++i) {
     if (setrlimit(p.rl_resource[i], &p.rl[i]) != 0) Fail(p, errno, "setting an rlimit");
   }
-  const uint64_t keep = KeepCaps(p.drop_chroot);
+  const uint64_t keep = KeepCaps(p);
+  // Up to the kernel's last capability: past it, PR_CAPBSET_DROP is EINVAL.
   for (int c = 0; c < 64; ++c) {
     if (keep & (1ULL << c)) continue;
-    if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0 && errno != EINVAL && errno != EPERM) {
-      Fail(p, errno, "dropping capabilities");
+    if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0) {
+      if (errno == EINVAL) break;
+      if (errno != EPERM) Fail(p, errno, "dropping capabilities");
     }
+  }
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) {
+    Fail(p, errno, "clearing the ambient capabilities");
   }
   // Raw syscalls: glibc's wrappers broadcast the change to every thread it
   // knows of (__nptl_setxid), and after a raw clone() of a multi-threaded
@@ -329,7 +332,11 @@ uint64_t KeepCaps(bool drop_chroot) {
   }
   if (syscall(SYS_setresgid, p.gid, p.gid, p.gid) != 0) Fail(p, errno, "setting the group id (is it mapped?)");
   if (syscall(SYS_setresuid, p.uid, p.uid, p.uid) != 0) Fail(p, errno, "setting the user id (is it mapped?)");
-  if (p.uid == 0) {
+  // A non-root uid lost its effective/permitted sets at setresuid (no
+  // SECBIT_KEEP_CAPS). Root keeps what it holds of the step's set; its exec
+  // then grants the whole bounding set, which is why the bounding set is
+  // the one that matters.
+  {
     __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
     __user_cap_data_struct data[2];
     if (syscall(SYS_capget, &hdr, data) == 0) {
@@ -337,7 +344,7 @@ uint64_t KeepCaps(bool drop_chroot) {
         uint32_t mask = static_cast<uint32_t>(keep >> (32 * i));
         data[i].effective &= mask;
         data[i].permitted &= mask;
-        data[i].inheritable &= mask;
+        data[i].inheritable = 0;
       }
       if (syscall(SYS_capset, &hdr, data) != 0) Fail(p, errno, "dropping capabilities");
     }
@@ -529,6 +536,7 @@ Result<ExitStatus> ExecutePlan(const RunSpec& spec, const NamespacePlan& plan) {
   p.pid_ns = plan.pid_namespace;
   p.loopback = plan.loopback_up;
   p.drop_chroot = plan.drop_chroot_capability;
+  p.capabilities = spec.capabilities;
   if (plan.set_hostname) {
     p.hostname = spec.hostname.c_str();
     p.hostname_len = spec.hostname.size();

@@ -17,11 +17,13 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <map>
 #include <atomic>
 #include <thread>
 #include <set>
 #include <sstream>
 
+#include "runtime/capabilities.h"
 #include "runtime/host_features.h"
 #include "runtime/oci_config.h"
 #include "runtime/select.h"
@@ -373,6 +375,79 @@ TYPED_TEST(BackendConformance, RunMountsBindTmpfsAndReadonly) {
   EXPECT_NE(lstat((this->rootfs_ + "/var/cache").c_str(), &st), 0);
   EXPECT_NE(lstat((this->rootfs_ + "/run").c_str(), &st), 0);
   EXPECT_NE(lstat((this->rootfs_ + "/scratch").c_str(), &st), 0);
+}
+
+// "CapBnd" -> "00000000a80425fb", from `grep Cap /proc/self/status` output.
+std::map<std::string, std::string> CapLines(const std::string& out) {
+  std::map<std::string, std::string> caps;
+  std::istringstream in(out);
+  for (std::string l; std::getline(in, l);) {
+    size_t colon = l.find(':');
+    if (colon == std::string::npos) continue;
+    size_t v = l.find_first_not_of(" \t", colon + 1);
+    caps[l.substr(0, colon)] = v == std::string::npos ? "" : l.substr(v);
+  }
+  return caps;
+}
+
+std::string CapHex(uint64_t mask) {
+  char buf[17];
+  snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(mask));
+  return buf;
+}
+
+constexpr uint64_t Bit(int cap) { return 1ULL << cap; }
+
+TYPED_TEST(BackendConformance, RootStepGetsItsCapabilitySet) {
+  if (this->Degraded()) GTEST_SKIP() << "no /proc in a plain chroot";
+  // What this process cannot hold, no step gets (and that is no error).
+  const uint64_t held = BoundingCapabilities();
+  const uint64_t custom = (kDefaultCapabilities | Bit(19)) & ~(Bit(0) | Bit(1) | Bit(3));  // +SYS_PTRACE
+  for (uint64_t mask : {kDefaultCapabilities, custom, uint64_t{0}}) {
+    SCOPED_TRACE("mask " + CapHex(mask));
+    RunSpec s = this->Spec("grep Cap /proc/self/status");
+    s.capabilities = mask;
+    auto o = this->RunCapture(s);
+    ASSERT_TRUE(o.status.ok()) << o.status.status().ToString() << o.out;
+    auto caps = CapLines(o.out);
+    EXPECT_EQ(caps["CapBnd"], CapHex(mask & held)) << o.out;
+    EXPECT_EQ(caps["CapEff"], CapHex(mask & held)) << o.out;
+    EXPECT_EQ(caps["CapPrm"], CapHex(mask & held)) << o.out;
+    EXPECT_EQ(caps["CapInh"], CapHex(0)) << o.out;
+    EXPECT_EQ(caps["CapAmb"], CapHex(0)) << o.out;
+  }
+  if (held & Bit(19)) {
+    // The exact value buildah's bud-325 expects for --cap-add cap_sys_ptrace.
+    RunSpec s = this->Spec("grep CapBnd /proc/self/status");
+    s.capabilities = kDefaultCapabilities | Bit(19);
+    auto o = this->RunCapture(s);
+    ASSERT_TRUE(o.status.ok()) << o.status.status().ToString() << o.out;
+    EXPECT_EQ(o.out, "CapBnd:\t00000000a80c25fb\n");
+  }
+}
+
+TYPED_TEST(BackendConformance, NonRootStepGetsOnlyTheBoundingSet) {
+  if (this->Degraded()) GTEST_SKIP() << "no /proc in a plain chroot";
+  auto ids = LookupUser(this->rootfs_, "user");
+  ASSERT_TRUE(ids.ok()) << ids.status().ToString();
+  const uint64_t held = BoundingCapabilities();
+  const uint64_t custom = kDefaultCapabilities & ~(Bit(0) | Bit(1) | Bit(3));  // -CHOWN,DAC_OVERRIDE,FOWNER
+  for (uint64_t mask : {kDefaultCapabilities, custom}) {
+    SCOPED_TRACE("mask " + CapHex(mask));
+    RunSpec s = this->Spec("id -u; grep Cap /proc/self/status");
+    s.uid = ids->uid;
+    s.gid = ids->gid;
+    s.capabilities = mask;
+    auto o = this->RunCapture(s);
+    ASSERT_TRUE(o.status.ok()) << o.status.status().ToString() << o.out;
+    ASSERT_EQ(o.out.substr(0, 5), "1000\n") << o.out;
+    auto caps = CapLines(o.out);
+    EXPECT_EQ(caps["CapBnd"], CapHex(mask & held)) << o.out;
+    EXPECT_EQ(caps["CapEff"], CapHex(0)) << o.out;
+    EXPECT_EQ(caps["CapPrm"], CapHex(0)) << o.out;
+    EXPECT_EQ(caps["CapInh"], CapHex(0)) << o.out;
+    EXPECT_EQ(caps["CapAmb"], CapHex(0)) << o.out;
+  }
 }
 
 // --- the same suite as an ordinary user ------------------------------------
