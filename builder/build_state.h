@@ -80,9 +80,9 @@ struct BuildContext {
   std::map<std::string, std::unique_ptr<WorkingTree>> image_trees;
 
   std::vector<std::unique_ptr<StageState>> stages;  // by graph stage index
-  std::vector<int> step_numbers;   // display number per graph step
-  std::vector<int> from_numbers;   // display number per stage's FROM
-  int total_steps = 0;
+  // Progress event numbers (one sequence over the build, FROMs included).
+  std::vector<int> step_numbers;   // per graph step
+  std::vector<int> from_numbers;   // per stage's FROM
   std::mutex count_mu;
   int steps_cached = 0;
 

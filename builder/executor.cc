@@ -255,14 +255,14 @@ class Builder {
     ASSIGN_OR_RETURN(ctx_.graph, frontend::CompileContainerfile(ctx_.text, co));
     for (const auto& w : ctx_.graph.warnings) ctx_.progress->Warning(w);
 
-    // Display numbers: FROM counts as a step, as in buildah.
+    // Event numbers (JSON progress): one sequence over the whole build, each
+    // FROM counting as a step. Plain output numbers within the stage.
     ctx_.step_numbers.assign(ctx_.graph.steps.size(), 0);
     int n = 0;
     for (const auto& stage : ctx_.graph.stages) {
       ctx_.from_numbers.push_back(++n);
       for (int s : stage.steps) ctx_.step_numbers[s] = ++n;
     }
-    ctx_.total_steps = n;
     for (size_t i = 0; i < ctx_.graph.stages.size(); ++i) ctx_.stages.push_back(std::make_unique<StageState>());
     return Status();
   }
@@ -314,7 +314,9 @@ class Builder {
   Status RunStage(int index) {
     const frontend::Stage& stage = ctx_.graph.stages[index];
     StageState& st = *ctx_.stages[index];
-    ctx_.progress->Step(stage.name, ctx_.from_numbers[index], ctx_.total_steps, TrimmedOriginal(stage.original));
+    ctx_.progress->Step({stage.name, index + 1, static_cast<int>(ctx_.graph.stages.size()), 1,
+                         static_cast<int>(stage.steps.size()) + 1, ctx_.from_numbers[index],
+                         TrimmedOriginal(stage.original)});
     frontend::BaseKind base_kind = stage.base_kind;
     std::string base_image = stage.base_image;
     if (stage.original_index == 0 && !ctx_.options->from.empty()) {
@@ -419,8 +421,10 @@ class Builder {
   Status RunStep(int step, StageState& st, bool use_cache) {
     const frontend::Step& s = ctx_.graph.steps[step];
     int number = ctx_.step_numbers[step];
-    ctx_.progress->Step(ctx_.graph.stages[s.stage].name, number, ctx_.total_steps,
-                        TrimmedOriginal(frontend::StepDisplay(s)));
+    const frontend::Stage& stage = ctx_.graph.stages[s.stage];
+    int in_stage = number - ctx_.from_numbers[s.stage] + 1;
+    ctx_.progress->Step({stage.name, s.stage + 1, static_cast<int>(ctx_.graph.stages.size()), in_stage,
+                         static_cast<int>(stage.steps.size()) + 1, number, TrimmedOriginal(frontend::StepDisplay(s))});
     auto t0 = std::chrono::steady_clock::now();
     auto inputs_or = internal::StepInputs(ctx_, step);
     if (!inputs_or.ok()) return ExplainNamedContextMiss(step, inputs_or.status());

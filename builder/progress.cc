@@ -19,10 +19,13 @@ void Progress::Emit(const std::string& plain, const std::string& js) {
   std::fflush(out_);
 }
 
-void Progress::Step(const std::string& stage, int step, int total, const std::string& instruction) {
-  json j = {{"event", "step"}, {"stage", stage}, {"step", step}, {"total", total},
-            {"instruction", instruction}};
-  Emit("STEP " + std::to_string(step) + "/" + std::to_string(total) + ": " + instruction + "\n",
+void Progress::Step(const StepLine& l) {
+  json j = {{"event", "step"}, {"step", l.event},        {"stage", l.stage},
+            {"stage_number", l.stage_number}, {"stages", l.stage_count},
+            {"in_stage", l.step},            {"in_stage_total", l.total}, {"instruction", l.instruction}};
+  std::string tag;
+  if (l.stage_count > 1) tag = "[" + std::to_string(l.stage_number) + "/" + std::to_string(l.stage_count) + "] ";
+  Emit(tag + "STEP " + std::to_string(l.step) + "/" + std::to_string(l.total) + ": " + l.instruction + "\n",
        j.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 

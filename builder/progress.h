@@ -31,7 +31,19 @@ class Progress {
   Progress(ProgressMode mode, std::FILE* out);
 
   ProgressMode mode() const { return mode_; }
-  void Step(const std::string& stage, int step, int total, const std::string& instruction);
+  // One step as shown: plain output as buildah prints it,
+  // "[stage_number/stage_count] STEP step/total: instruction" with `step`
+  // counted within the stage (its FROM is 1) and the "[…] " tag only in a
+  // multi-stage build. JSON events carry `event`, a number unique in the
+  // build, which the step's output/cache/done events repeat.
+  struct StepLine {
+    std::string stage;
+    int stage_number = 1, stage_count = 1;
+    int step = 1, total = 1;
+    int event = 0;
+    std::string instruction;
+  };
+  void Step(const StepLine& line);
   void CacheHit(int step, const std::string& key);
   void CacheMiss(int step, const std::string& key, const std::string& why);
   // Raw output of a RUN step; in plain mode passed through unchanged.

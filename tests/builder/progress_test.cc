@@ -24,7 +24,7 @@ std::string Capture(ProgressMode mode, void (*fn)(Progress&)) {
 }
 
 void Script(Progress& p) {
-  p.Step("builder", 3, 9, "RUN go build");
+  p.Step({"builder", 1, 2, 3, 6, 3, "RUN go build"});
   p.CacheHit(3, "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
   p.Output(3, "stdout", "hi\n");
   p.Done(3, 1.5);
@@ -33,7 +33,7 @@ void Script(Progress& p) {
 
 TEST(ProgressTest, PlainReadsLikeAJobLog) {
   EXPECT_EQ(Capture(ProgressMode::kPlain, Script),
-            "STEP 3/9: RUN go build\n"
+            "[1/2] STEP 3/6: RUN go build\n"
             "--> Using cache 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
             "--> 0123456789ab\nhi\n--> 1.50s\n"
             "COMMIT localhost/api:1\n--> 9b1c01234567\nSuccessfully tagged localhost/api:1\n"
@@ -53,6 +53,11 @@ TEST(ProgressTest, JsonIsOneObjectPerLine) {
     start = nl + 1;
   }
   EXPECT_EQ(events, (std::vector<std::string>{"step", "cache", "output", "done", "commit"}));
+}
+
+TEST(ProgressTest, SingleStageStepsHaveNoStageTag) {
+  std::string out = Capture(ProgressMode::kPlain, [](Progress& p) { p.Step({"", 1, 1, 2, 2, 2, "RUN true"}); });
+  EXPECT_EQ(out, "STEP 2/2: RUN true\n");
 }
 
 TEST(ProgressTest, QuietPrintsOnlyTheId) {
