@@ -71,8 +71,6 @@ namespace {
 Status CheckRunFlags(const BuildOptions& o) {
   runtime::RunSpec probe;
   RETURN_IF_ERROR(ApplyRunFlags(o, probe));
-  if (!o.cap_add.empty() || !o.cap_drop.empty())
-    return UnimplementedError("--cap-add/--cap-drop: changing RUN steps' capability set is not supported yet");
   if (!o.runtime_flags.empty())
     return UnimplementedError("--runtime-flag: passing flags to the OCI runtime is not supported yet");
   return Status();

@@ -8,7 +8,19 @@
 
 namespace shale {
 
+uint64_t RunCapabilities(const BuildOptions& options) {
+  uint64_t caps = runtime::kDefaultCapabilities;
+  for (int c : options.cap_add) {
+    if (c >= 0 && c < 64) caps |= 1ULL << c;
+  }
+  for (int c : options.cap_drop) {
+    if (c >= 0 && c < 64) caps &= ~(1ULL << c);
+  }
+  return caps;
+}
+
 Status ApplyRunFlags(const BuildOptions& options, runtime::RunSpec& spec) {
+  spec.capabilities = RunCapabilities(options);
   for (const std::string& flag : options.devices) {
     ASSIGN_OR_RETURN(DeviceSpec d, ParseDeviceFlag(flag));
     struct stat st;

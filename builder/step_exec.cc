@@ -319,6 +319,10 @@ Result<std::string> StepInputs(BuildContext& ctx, int step) {
     j["mounts"] = mounts;
     j["network"] = run.network;
     j["security"] = run.security;
+    // Only a changed set is keyed: default builds keep their cache keys.
+    if (uint64_t caps = RunCapabilities(*ctx.options); caps != runtime::kDefaultCapabilities) {
+      j["capabilities"] = caps;
+    }
     nlohmann::json heredocs = nlohmann::json::array();
     for (const auto& h : run.heredocs) heredocs.push_back(Digest::Sha256(h.content).ToString());
     j["heredocs"] = heredocs;
