@@ -40,7 +40,8 @@ struct OutputSpec {
 inline constexpr char kIdentityLabel[] = "dev.shale.version";
 
 struct BuildOptions {
-  std::vector<std::string> tags;
+  std::vector<std::string> tags;         // local names (-t NAME)
+  std::vector<std::string> oci_layouts;  // -t oci:DIR[:REF]: also written to that OCI layout
   std::string containerfile;  // path, "-" for stdin, "" = find in context
   std::string containerfile_text;  // when read from stdin
   std::string context_dir = ".";

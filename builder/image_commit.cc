@@ -2,6 +2,7 @@
 
 #include "base/fd.h"
 #include "registry/reference.h"
+#include "storage/image_copy.h"
 #include "storage/oci/image_config.h"
 #include "storage/oci/json.h"
 #include "storage/oci/manifest.h"
@@ -89,6 +90,14 @@ Result<BuildOutcome> CommitImage(BuildContext& ctx, StageState& state) {
     RETURN_IF_ERROR(ctx.store->Tag("", manifest_desc));
   }
   for (const auto& name : names) RETURN_IF_ERROR(ctx.store->Tag(name, manifest_desc));
+  // -t oci:DIR[:REF]: the image (also kept, unnamed if -t gave no name, in
+  // the store, so the cache has it) is copied into that layout.
+  for (const auto& text : o.oci_layouts) {
+    ASSIGN_OR_RETURN(OciLayoutTarget target, ParseOciLayoutTarget(text.substr(4)));
+    auto layout = ImageStore::Open(target.dir);
+    if (!layout.ok()) return layout.status().Annotate("tag " + text);
+    RETURN_IF_ERROR(CopyImage(*ctx.store, manifest_desc, **layout, target.ref).Annotate("tag " + text));
+  }
 
   BuildOutcome out;
   out.image_id = img.config.digest.ToString();
@@ -96,7 +105,9 @@ Result<BuildOutcome> CommitImage(BuildContext& ctx, StageState& state) {
   out.names = names;
   if (!o.iidfile.empty()) RETURN_IF_ERROR(WriteFileAtomic(o.iidfile, out.image_id));
   if (!o.iidfile_raw.empty()) RETURN_IF_ERROR(WriteFileAtomic(o.iidfile_raw, img.config.digest.hex()));
-  ctx.progress->Commit(names, out.image_id);
+  std::vector<std::string> shown = names;
+  shown.insert(shown.end(), o.oci_layouts.begin(), o.oci_layouts.end());
+  ctx.progress->Commit(shown, out.image_id);
   return out;
 }
 

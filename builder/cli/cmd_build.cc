@@ -19,6 +19,7 @@
 #include "frontend/stage_compiler.h"
 #include "registry/reference.h"
 #include "registry/signature_policy.h"
+#include "storage/image_copy.h"
 
 #ifndef SHALE_VERSION
 #define SHALE_VERSION "0.0.0"
@@ -135,7 +136,7 @@ Result<BuildOptions> ToOptions(const BuildFlags& f, const GlobalOptions& global,
   }
   RETURN_IF_ERROR(CheckFlagCombinations(f));
   RETURN_IF_ERROR(ConvertCompatFlags(f, o, warnings));
-  o.tags = f.tags;
+  for (const auto& t : f.tags) (t.rfind("oci:", 0) == 0 ? o.oci_layouts : o.tags).push_back(t);
   o.containerfile = f.file;
   if (f.contexts.size() > 1)
     return InvalidArgumentError("accepts at most 1 arg(s), received " + std::to_string(f.contexts.size()));
@@ -248,7 +249,10 @@ Result<BuildOptions> ToOptions(const BuildFlags& f, const GlobalOptions& global,
     if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
     return InvalidArgumentError("credential file is not accessible: stat " + o.authfile + ": " + text);
   }
-  for (const auto& t : f.tags) {
+  for (const auto& t : o.oci_layouts) {
+    if (auto target = ParseOciLayoutTarget(t.substr(4)); !target.ok()) return target.status().Annotate("tag " + t);
+  }
+  for (const auto& t : o.tags) {
     // Checked before anything runs, with buildah's wording.
     if (auto ref = ParseLocalName(t); !ref.ok()) {
       const std::string& m = ref.status().message();

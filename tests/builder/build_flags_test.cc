@@ -92,6 +92,32 @@ TEST_F(BuildTest, ArgOverriddenByEnvDoesNotChangeTheImage) {
   EXPECT_EQ(FileInImage("args-cache", "foo.txt"), "bat\n");
 }
 
+// -t oci:DIR[:REF] writes the image into that OCI layout as well (buildah's
+// oci: transport); skopeo reads it there with the same manifest digest.
+TEST_F(BuildTest, TagOciLayoutWritesTheImageThere) {
+  Context("f.txt", "layout\n");
+  std::string named = Scratch("layout-named"), bare = Scratch("layout-bare");
+  auto r = Build("FROM busybox\nCOPY f.txt /f.txt\n", {"-t", "local-too", "-t", "oci:" + named + ":v1", "-t", "oci:" + bare});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("COMMIT oci:" + named + ":v1"));
+  std::string digest = Inspect("local-too")["Digest"];
+  auto index = json::parse(ReadFile(named + "/index.json"));
+  ASSERT_EQ(index["manifests"].size(), 1u);
+  EXPECT_EQ(index["manifests"][0]["digest"], digest);
+  EXPECT_EQ(index["manifests"][0]["annotations"]["org.opencontainers.image.ref.name"], "v1");
+  auto bare_index = json::parse(ReadFile(bare + "/index.json"));
+  ASSERT_EQ(bare_index["manifests"].size(), 1u);
+  EXPECT_FALSE(bare_index["manifests"][0].contains("annotations"));
+  EXPECT_EQ(ReadFile(bare + "/oci-layout"), ReadFile(named + "/oci-layout"));
+  if (!HaveTool("skopeo")) GTEST_SKIP() << "skopeo is not installed (the layout was checked by hand)";
+  auto sk = shale::testing::Run({"sh", "-c", "skopeo inspect --raw 'oci:" + named + ":v1' | sha256sum | cut -c1-64"});
+  ASSERT_EQ(sk.exit_code, 0) << sk.output;
+  EXPECT_EQ("sha256:" + sk.output.substr(0, 64), digest);
+  auto bad = Build("FROM busybox\n", {"-t", "oci:"});
+  EXPECT_EQ(bad.exit_code, 125) << bad.output;
+  EXPECT_THAT(bad.output, HasSubstr("oci: destination without a directory"));
+}
+
 TEST_F(BuildTest, SquashGivesOneNewLayer) {
   REQUIRE_RUN();
   Context("c.txt", "c\n");
