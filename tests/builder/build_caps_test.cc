@@ -55,7 +55,8 @@ TEST_F(CapsTest, Bud325CapAddAndCapDropForANonRootUser) {
   REQUIRE_RUN();
   const uint64_t held = HeldCapabilities();
   if ((held & (kDefault | kSysPtrace)) != (kDefault | kSysPtrace)) {
-    GTEST_SKIP() << "this process's bounding set " << Hex(held) << " lacks part of the default set or SYS_PTRACE";
+    GTEST_SKIP() << "this process's bounding set " << Hex(held)
+                 << " lacks part of the default set or SYS_PTRACE";
   }
   const std::string file = "FROM busybox\nUSER 3267\nRUN id; grep -i cap /proc/self/status\n";
   auto r = BuildCaps(file, {"--cap-add", "cap_sys_ptrace", "-t", "testcap"});
@@ -85,7 +86,8 @@ TEST_F(CapsTest, RootStepGetsTheSetAsEffectiveToo) {
   EXPECT_THAT(r.output, HasSubstr("CapInh:\t0000000000000000\n"));
 
   // A capability in both lists is dropped; ALL keywords as buildah.
-  r = BuildCaps(file, {"--cap-add", "sys_ptrace,CAP_NET_ADMIN", "--cap-drop", "CAP_SYS_PTRACE,kill", "-t", "rootcaps2"});
+  r = BuildCaps(file, {"--cap-add", "sys_ptrace,CAP_NET_ADMIN", "--cap-drop", "CAP_SYS_PTRACE,kill", "-t",
+                       "rootcaps2"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const uint64_t mixed = (kDefault | (1ULL << 12)) & ~(1ULL << 5);
   EXPECT_THAT(r.output, HasSubstr("CapBnd:\t" + Hex(mixed & held) + "\n"));
@@ -104,7 +106,8 @@ TEST_F(CapsTest, RootStepGetsTheSetAsEffectiveToo) {
 TEST_F(CapsTest, ChangedCapabilitiesRerunACachedRunStep) {
   REQUIRE_RUN();
   const uint64_t held = HeldCapabilities();
-  if (!(held & kSysPtrace)) GTEST_SKIP() << "this process's bounding set " << Hex(held) << " lacks SYS_PTRACE";
+  if (!(held & kSysPtrace))
+    GTEST_SKIP() << "this process's bounding set " << Hex(held) << " lacks SYS_PTRACE";
   const std::string file = "FROM busybox\nRUN grep CapBnd /proc/self/status > /caps-cache-test\n";
   auto r = BuildCaps(file, {"-t", "caps-default"});
   SKIP_WITHOUT_PROC();
@@ -114,13 +117,15 @@ TEST_F(CapsTest, ChangedCapabilitiesRerunACachedRunStep) {
   r = BuildCaps(file, {"--cap-add", "cap_sys_ptrace", "-t", "caps-ptrace"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, Not(HasSubstr("--> Using cache")));
-  EXPECT_EQ(FileInImage("caps-ptrace", "caps-cache-test"), "CapBnd:\t" + Hex((kDefault | kSysPtrace) & held) + "\n");
+  EXPECT_EQ(FileInImage("caps-ptrace", "caps-cache-test"),
+            "CapBnd:\t" + Hex((kDefault | kSysPtrace) & held) + "\n");
 
   // Each set finds its own cached step again.
   r = BuildCaps(file, {"--cap-add", "cap_sys_ptrace", "-t", "caps-ptrace2"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("--> Using cache"));
-  EXPECT_EQ(FileInImage("caps-ptrace2", "caps-cache-test"), "CapBnd:\t" + Hex((kDefault | kSysPtrace) & held) + "\n");
+  EXPECT_EQ(FileInImage("caps-ptrace2", "caps-cache-test"),
+            "CapBnd:\t" + Hex((kDefault | kSysPtrace) & held) + "\n");
   r = BuildCaps(file, {"-t", "caps-default2"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("--> Using cache"));
