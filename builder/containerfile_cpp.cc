@@ -1,9 +1,6 @@
 #include "builder/containerfile_cpp.h"
 
 #include <fcntl.h>
-#include <poll.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,8 +9,7 @@
 #include <sstream>
 
 #include "base/fd.h"
-
-extern char** environ;
+#include "base/subprocess.h"
 
 namespace shale {
 namespace {
@@ -66,64 +62,17 @@ Result<PreprocessedFile> PreprocessContainerfile(const std::string& path, const 
 
   UniqueFd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!in.valid()) return ErrnoToStatus(errno, "open " + path);
-  int out_pipe[2], err_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0) return ErrnoToStatus(errno, "pipe");
-  if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
-    ::close(out_pipe[0]);
-    ::close(out_pipe[1]);
-    return ErrnoToStatus(errno, "pipe");
-  }
-  UniqueFd out_r(out_pipe[0]), out_w(out_pipe[1]), err_r(err_pipe[0]), err_w(err_pipe[1]);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, in.get(), 0);
-  posix_spawn_file_actions_adddup2(&fa, out_w.get(), 1);
-  posix_spawn_file_actions_adddup2(&fa, err_w.get(), 2);
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawnp(&pid, "cpp", &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) return ErrnoToStatus(rc, "running cpp");
-  out_w.Reset();
-  err_w.Reset();
-
-  std::string out, err;
-  bool too_big = false;
-  struct pollfd fds[2] = {{out_r.get(), POLLIN, 0}, {err_r.get(), POLLIN, 0}};
-  int open_fds = 2;
-  while (open_fds > 0) {
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      char buf[65536];
-      ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        fds[i].fd = -1;
-        --open_fds;
-        continue;
-      }
-      std::string& dst = i == 0 ? out : err;
-      if (dst.size() + static_cast<size_t>(n) > kMaxOutput) too_big = true;
-      else dst.append(buf, static_cast<size_t>(n));
-    }
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (too_big) return ResourceExhaustedError("preprocessing " + path + ": cpp output exceeds 16 MiB");
-  bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  ProcessOptions options;
+  options.stdin_fd = in.get();
+  options.max_output = kMaxOutput;
+  ASSIGN_OR_RETURN(ProcessResult run, RunProcess(args, options));
+  if (run.truncated) return ResourceExhaustedError("preprocessing " + path + ": cpp output exceeds 16 MiB");
   PreprocessedFile result;
-  result.text = std::move(out);
-  if (!ok) {
+  result.text = std::move(run.out);
+  if (!run.ok()) {
     if (result.text.empty())
-      return InvalidArgumentError("preprocessing " + path + ": cpp failed: " + OneLine(err));
-    result.warning = "Ignoring " + OneLine(err);
+      return InvalidArgumentError("preprocessing " + path + ": cpp failed: " + OneLine(run.err));
+    result.warning = "Ignoring " + OneLine(run.err);
   }
   return result;
 }

@@ -1,19 +1,10 @@
 #include "registry/credential_helper.h"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cctype>
-#include <cerrno>
-#include <csignal>
 #include <nlohmann/json.hpp>
 
-#include "base/fd.h"
+#include "base/subprocess.h"
 #include "registry/credentials.h"
-
-extern char** environ;
 
 namespace shale {
 namespace {
@@ -36,39 +27,16 @@ Result<HelperRun> RunHelper(const std::string& helper, const char* action, const
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
       return InvalidArgumentError("bad credential helper name \"" + helper + "\"");
   std::string prog = "docker-credential-" + helper;
-  std::signal(SIGPIPE, SIG_IGN);  // a helper that exits early must not kill us
-  int in[2], out[2];
-  if (::pipe2(in, O_CLOEXEC) != 0) return ErrnoToStatus(errno, "pipe");
-  if (::pipe2(out, O_CLOEXEC) != 0) {
-    ::close(in[0]);
-    ::close(in[1]);
-    return ErrnoToStatus(errno, "pipe");
-  }
-  UniqueFd in_r(in[0]), in_w(in[1]), out_r(out[0]), out_w(out[1]);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, in_r.get(), 0);
-  posix_spawn_file_actions_adddup2(&fa, out_w.get(), 1);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-  char* argv[] = {prog.data(), const_cast<char*>(action), nullptr};
-  pid_t pid;
-  int rc = posix_spawnp(&pid, prog.c_str(), &fa, nullptr, argv, environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) return ErrnoToStatus(rc, "running credential helper " + prog);
-  in_r.Reset();
-  out_w.Reset();
-  // A write error (the helper did not read its input) shows in its exit status.
-  (void)WriteAll(in_w.get(), input);
-  in_w.Reset();
-  auto output = ReadAll(out_r.get(), kMaxHelperOutput);
-  int wstatus = 0;
-  while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
-  }
-  if (!output.ok()) return output.status().Annotate("reading from " + prog);
+  ProcessOptions options;
+  options.stdin_data = input;
+  options.capture_stderr = false;  // helpers may print anything there
+  options.max_output = kMaxHelperOutput;
+  ASSIGN_OR_RETURN(ProcessResult r, RunProcess({prog, action}, options));
+  if (r.truncated) return ResourceExhaustedError(prog + " printed more than 1 MiB");
   HelperRun run;
-  run.exit_code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
-  run.ok = run.exit_code == 0;
-  run.output = std::move(*output);
+  run.exit_code = r.exit_code;
+  run.ok = r.ok();
+  run.output = std::move(r.out);
   return run;
 }
 
