@@ -4,6 +4,8 @@
 #include <cmath>
 #include <utility>
 
+#include "runtime/capabilities.h"
+
 namespace shale {
 namespace {
 
@@ -14,21 +16,6 @@ std::pair<std::string, std::string> SplitOnce(const std::string& s, char sep) {
 }
 
 std::string Quote(const std::string& s) { return "\"" + s + "\""; }
-
-// Linux capability numbers (linux/capability.h), by name without "CAP_".
-constexpr std::pair<const char*, int> kCapabilities[] = {
-    {"CHOWN", 0},           {"DAC_OVERRIDE", 1},     {"DAC_READ_SEARCH", 2}, {"FOWNER", 3},
-    {"FSETID", 4},          {"KILL", 5},             {"SETGID", 6},          {"SETUID", 7},
-    {"SETPCAP", 8},         {"LINUX_IMMUTABLE", 9},  {"NET_BIND_SERVICE", 10}, {"NET_BROADCAST", 11},
-    {"NET_ADMIN", 12},      {"NET_RAW", 13},         {"IPC_LOCK", 14},       {"IPC_OWNER", 15},
-    {"SYS_MODULE", 16},     {"SYS_RAWIO", 17},       {"SYS_CHROOT", 18},     {"SYS_PTRACE", 19},
-    {"SYS_PACCT", 20},      {"SYS_ADMIN", 21},       {"SYS_BOOT", 22},       {"SYS_NICE", 23},
-    {"SYS_RESOURCE", 24},   {"SYS_TIME", 25},        {"SYS_TTY_CONFIG", 26}, {"MKNOD", 27},
-    {"LEASE", 28},          {"AUDIT_WRITE", 29},     {"AUDIT_CONTROL", 30},  {"SETFCAP", 31},
-    {"MAC_OVERRIDE", 32},   {"MAC_ADMIN", 33},       {"SYSLOG", 34},         {"WAKE_ALARM", 35},
-    {"BLOCK_SUSPEND", 36},  {"AUDIT_READ", 37},      {"PERFMON", 38},        {"BPF", 39},
-    {"CHECKPOINT_RESTORE", 40},
-};
 
 }  // namespace
 
@@ -152,14 +139,14 @@ Result<std::vector<int>> ParseCapabilities(const std::vector<std::string>& names
       const std::string given = name;
       for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       if (name == "ALL") {
-        for (const auto& [n, v] : kCapabilities) out.push_back(v);
+        for (int cap = 0; cap <= runtime::kLastKnownCapability; ++cap) out.push_back(cap);
         continue;
       }
       if (name.rfind("CAP_", 0) == 0) name.erase(0, 4);
       bool found = false;
-      for (const auto& [n, v] : kCapabilities) {
-        if (name == n) {
-          out.push_back(v);
+      for (int cap = 0; cap <= runtime::kLastKnownCapability; ++cap) {
+        if (runtime::CapabilityName(cap) == "CAP_" + name) {
+          out.push_back(cap);
           found = true;
         }
       }
