@@ -95,6 +95,10 @@ struct BuildOptions {
   // --device HOST[:CONTAINER[:PERMISSIONS]]: the host node bind-mounted into
   // every RUN step (CONTAINER defaults to HOST).
   std::vector<std::string> devices;
+  // --dns / --dns-search / --dns-option: RUN steps' resolv.conf (each list
+  // replaces the host's lines of its kind); --add-host NAME:IP: /etc/hosts.
+  std::vector<std::string> dns_servers, dns_search, dns_options;
+  std::vector<std::pair<std::string, std::string>> add_hosts;  // {name, ip}
   bool log_rusage = false;      // --log-rusage: resource use of each RUN step
   std::string rusage_logfile;   // --rusage-logfile: those lines go here instead
   std::optional<int64_t> cache_ttl_ms;  // --cache-ttl: older cache entries are misses

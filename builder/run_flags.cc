@@ -21,6 +21,10 @@ uint64_t RunCapabilities(const BuildOptions& options) {
 
 Status ApplyRunFlags(const BuildOptions& options, runtime::RunSpec& spec) {
   spec.capabilities = RunCapabilities(options);
+  spec.dns_servers = options.dns_servers;
+  spec.dns_search = options.dns_search;
+  spec.dns_options = options.dns_options;
+  for (const auto& [name, ip] : options.add_hosts) spec.extra_hosts.push_back({name, ip});
   for (const std::string& flag : options.devices) {
     ASSIGN_OR_RETURN(DeviceSpec d, ParseDeviceFlag(flag));
     struct stat st;

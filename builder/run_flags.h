@@ -16,6 +16,8 @@ namespace shale {
 // reaches a layer. NotFound when the host path does not exist.
 //
 // --cap-add/--cap-drop: spec.capabilities = RunCapabilities(options).
+// --dns, --dns-search, --dns-option, --add-host: the spec's resolv.conf and
+// /etc/hosts additions.
 Status ApplyRunFlags(const BuildOptions& options, runtime::RunSpec& spec);
 
 // RUN steps' capability set, as buildah makes it: the default set

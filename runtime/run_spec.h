@@ -56,6 +56,18 @@ struct RunSpec {
   // Provide /etc/resolv.conf (host's), /etc/hosts (localhost + hostname) and
   // /etc/hostname for the step, without them ending up in the rootfs.
   bool provide_etc_files = true;
+  // With provide_etc_files: /etc/resolv.conf overrides (--dns, --dns-search,
+  // --dns-option). Each non-empty list replaces the host file's lines of its
+  // kind ("nameserver", "search"/"domain", "options"); the rest is kept.
+  std::vector<std::string> dns_servers;
+  std::vector<std::string> dns_search;
+  std::vector<std::string> dns_options;
+  // Extra /etc/hosts entries (--add-host NAME:IP), after the localhost lines.
+  struct HostEntry {
+    std::string name;
+    std::string ip;
+  };
+  std::vector<HostEntry> extra_hosts;
   // The step's stdio; -1 for stdin means /dev/null. The fds are dup'ed, not
   // taken over; no other fd of the calling process reaches the step.
   int stdin_fd = -1;

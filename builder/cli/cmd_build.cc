@@ -39,6 +39,7 @@ struct BuildFlags {
   std::string timestamp, source_date_epoch, authfile, creds, tls_verify, cert_dir, platform, progress = "plain";
   std::string ignorefile, compression = "gzip", layers;  // layers "": $BUILDAH_LAYERS, else true
   std::vector<std::string> build_contexts, devices, cap_add, cap_drop, runtime_flags, cpp_flags;
+  std::vector<std::string> dns, dns_search, dns_option, add_host;
   std::string output, userns, userns_uid_map, userns_gid_map, userns_uid_map_user, userns_gid_map_group;
   std::string rusage_logfile, logfile, cache_ttl;
   bool log_rusage = false, logsplit = false, stage_labels = false, save_stages = false;
@@ -98,6 +99,33 @@ Status ConvertCompatFlags(const BuildFlags& f, BuildOptions& o, std::vector<std:
     ASSIGN_OR_RETURN(DeviceSpec spec, ParseDeviceFlag(d));
     (void)spec;
     o.devices.push_back(d);
+  }
+  // buildah: comma lists inside one value; none of them with --network=none.
+  auto words = [](const std::vector<std::string>& values) {
+    std::vector<std::string> out;
+    for (const auto& v : values) {
+      for (size_t start = 0; start <= v.size();) {
+        size_t comma = v.find(',', start);
+        std::string w = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (!w.empty()) out.push_back(w);
+        start = comma == std::string::npos ? v.size() + 1 : comma + 1;
+      }
+    }
+    return out;
+  };
+  o.dns_servers = words(f.dns);
+  o.dns_search = words(f.dns_search);
+  o.dns_options = words(f.dns_option);
+  for (const auto& [flag, list] : {std::pair{"--dns", &o.dns_servers}, std::pair{"--dns-option", &o.dns_options},
+                                   std::pair{"--dns-search", &o.dns_search}}) {
+    if (!list->empty() && f.network == "none")
+      return InvalidArgumentError(std::string("the ") + flag + " option cannot be used with --network=none");
+  }
+  for (const auto& h : f.add_host) {
+    size_t colon = h.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == h.size())
+      return InvalidArgumentError("--add-host \"" + h + "\": want NAME:IP");
+    o.add_hosts.emplace_back(h.substr(0, colon), h.substr(colon + 1));
   }
   ASSIGN_OR_RETURN(o.cap_add, ParseCapabilities(f.cap_add));
   ASSIGN_OR_RETURN(o.cap_drop, ParseCapabilities(f.cap_drop));
@@ -366,6 +394,10 @@ void RegisterBuildCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--device", flags->devices, "HOST[:CONTAINER[:rwm]]: bind-mount a host device into RUN steps")
       ->allow_extra_args(false);
   cmd->add_option("--cap-add", flags->cap_add, "Capability added to RUN steps' set")->allow_extra_args(false);
+  cmd->add_option("--dns", flags->dns, "Nameserver for RUN steps' /etc/resolv.conf")->allow_extra_args(false);
+  cmd->add_option("--dns-search", flags->dns_search, "Search domain for RUN steps")->allow_extra_args(false);
+  cmd->add_option("--dns-option", flags->dns_option, "resolv.conf option for RUN steps")->allow_extra_args(false);
+  cmd->add_option("--add-host", flags->add_host, "NAME:IP line for RUN steps' /etc/hosts")->allow_extra_args(false);
   cmd->add_option("--cap-drop", flags->cap_drop, "Capability removed from RUN steps' set")->allow_extra_args(false);
   cmd->add_flag("--log-rusage", flags->log_rusage, "Print each executed step's resource use (system, user, elapsed, I/O)");
   cmd->add_option("--rusage-logfile", flags->rusage_logfile, "Write the --log-rusage lines to this file");

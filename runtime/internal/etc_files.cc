@@ -22,9 +22,35 @@ ScratchDir::~ScratchDir() {
   if (!path_.empty()) RemoveTree(path_).IgnoreError();
 }
 
-std::string HostsFileContent(const std::string& hostname) {
+std::string HostsFileContent(const std::string& hostname, const std::vector<RunSpec::HostEntry>& extra) {
   std::string out = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
   if (!hostname.empty()) out += "127.0.1.1\t" + hostname + "\n";
+  for (const auto& h : extra) out += h.ip + "\t" + h.name + "\n";
+  return out;
+}
+
+std::string ResolvConfContent(const std::string& host, const RunSpec& spec) {
+  auto joined = [](const std::vector<std::string>& words) {
+    std::string s;
+    for (const auto& w : words) s += " " + w;
+    return s;
+  };
+  std::string out;
+  size_t pos = 0;
+  while (pos < host.size()) {
+    size_t end = host.find('\n', pos);
+    if (end == std::string::npos) end = host.size();
+    std::string line = host.substr(pos, end - pos);
+    pos = end + 1;
+    std::string word = line.substr(0, line.find_first_of(" \t"));
+    bool replaced = (word == "nameserver" && !spec.dns_servers.empty()) ||
+                    ((word == "search" || word == "domain") && !spec.dns_search.empty()) ||
+                    (word == "options" && !spec.dns_options.empty());
+    if (!replaced) out += line + "\n";
+  }
+  if (!spec.dns_search.empty()) out += "search" + joined(spec.dns_search) + "\n";
+  for (const auto& server : spec.dns_servers) out += "nameserver " + server + "\n";
+  if (!spec.dns_options.empty()) out += "options" + joined(spec.dns_options) + "\n";
   return out;
 }
 
@@ -32,12 +58,13 @@ Result<EtcFileSources> WriteEtcFiles(const std::string& dir, const RunSpec& spec
   EtcFileSources out;
   if (!spec.provide_etc_files) return out;
   auto resolv = ReadFileCapped("/etc/resolv.conf", 1 << 16);
-  if (resolv.ok()) {
+  bool dns = !spec.dns_servers.empty() || !spec.dns_search.empty() || !spec.dns_options.empty();
+  if (resolv.ok() || dns) {
     out.resolv_conf = dir + "/resolv.conf";
-    RETURN_IF_ERROR(WriteFileAtomic(out.resolv_conf, *resolv, 0644));
+    RETURN_IF_ERROR(WriteFileAtomic(out.resolv_conf, ResolvConfContent(resolv.ok() ? *resolv : "", spec), 0644));
   }
   out.hosts = dir + "/hosts";
-  RETURN_IF_ERROR(WriteFileAtomic(out.hosts, HostsFileContent(spec.hostname), 0644));
+  RETURN_IF_ERROR(WriteFileAtomic(out.hosts, HostsFileContent(spec.hostname, spec.extra_hosts), 0644));
   if (!spec.hostname.empty()) {
     out.hostname = dir + "/hostname";
     RETURN_IF_ERROR(WriteFileAtomic(out.hostname, spec.hostname + "\n", 0644));

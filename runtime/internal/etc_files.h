@@ -26,8 +26,13 @@ class ScratchDir {
   std::string path_;
 };
 
-// /etc/hosts for a step: localhost lines plus the hostname.
-std::string HostsFileContent(const std::string& hostname);
+// /etc/hosts for a step: localhost lines, the hostname, then `extra`.
+std::string HostsFileContent(const std::string& hostname, const std::vector<RunSpec::HostEntry>& extra = {});
+
+// The step's resolv.conf: `host` (the host's file, may be empty) with the
+// spec's dns_servers / dns_search / dns_options replacing the lines of their
+// kind.
+std::string ResolvConfContent(const std::string& host, const RunSpec& spec);
 
 // Writes the files the spec asks for into `dir`; returns their paths (empty
 // fields for files not provided: provide_etc_files false, no host

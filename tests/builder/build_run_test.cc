@@ -93,6 +93,28 @@ TEST_F(BuildTest, StepScratchIsRemovedAfterTheStepAndPrunedAfterAKill) {
   EXPECT_EQ(shale::testing::Run({"sh", "-c", "ls -A '" + tmp + "'"}).output, "");
 }
 
+// bud-013: --dns, --dns-search, --dns-option shape the step's resolv.conf,
+// --add-host its /etc/hosts; none of the dns flags goes with --network=none.
+TEST_F(BuildTest, DnsAndAddHostFlagsReachRunSteps) {
+  REQUIRE_RUN();
+  auto r = Build("FROM busybox\nRUN cat /etc/resolv.conf /etc/hosts\n",
+                 {"--dns-search=example.com", "--dns=223.5.5.5", "--dns-option=use-vc", "--add-host=db.local:10.9.8.7",
+                  "-t", "dns-flags"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("search example.com\n"));
+  EXPECT_THAT(r.output, HasSubstr("nameserver 223.5.5.5\n"));
+  EXPECT_THAT(r.output, HasSubstr("options use-vc\n"));
+  EXPECT_THAT(r.output, HasSubstr("10.9.8.7\tdb.local\n"));
+  bool found = true;
+  FileInImage("dns-flags", "etc/resolv.conf", &found);
+  EXPECT_FALSE(found) << "the step's resolv.conf reached a layer";
+  for (const char* flag : {"--dns", "--dns-option", "--dns-search"}) {
+    r = Build("FROM busybox\nRUN true\n", {std::string(flag) + "=example.com", "--network=none"});
+    EXPECT_EQ(r.exit_code, 125) << r.output;
+    EXPECT_THAT(r.output, HasSubstr(std::string("Error: the ") + flag + " option cannot be used with --network=none"));
+  }
+}
+
 TEST_F(BuildTest, CopyChownOfUnknownUserUsesBuildahWording) {
   Context("f.txt", "x");
   auto r = Build("FROM busybox\nCOPY --chown=${BOGUS}:${BOGUS} f.txt /tmp\n", {"-t", "bad-chown"});
