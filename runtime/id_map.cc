@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "base/text.h"
+
 namespace shale::runtime {
 namespace {
 
@@ -21,12 +23,7 @@ bool ParseU32(std::string_view s, uint32_t* out) {
 std::vector<SubIdRange> FindSubIdRanges(std::string_view text, std::string_view user_name, uint32_t id) {
   std::vector<SubIdRange> out;
   std::string id_text = std::to_string(id);
-  size_t i = 0;
-  while (i < text.size()) {
-    size_t nl = text.find('\n', i);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string_view line = text.substr(i, nl - i);
-    i = nl + 1;
+  for (std::string_view line : SplitLines(text)) {
     if (line.empty() || line[0] == '#') continue;
     size_t c1 = line.find(':');
     if (c1 == std::string_view::npos) continue;

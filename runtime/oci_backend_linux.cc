@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/fd.h"
+#include "base/text.h"
 #include "runtime/capabilities.h"
 #include "runtime/host_features.h"
 #include "runtime/internal/etc_files.h"
@@ -32,12 +33,7 @@ std::string ErrorsFromLog(const std::string& path) {
   auto text = ReadFileCapped(path, 1 << 20);
   if (!text.ok()) return "";
   std::string out;
-  size_t i = 0;
-  while (i < text->size()) {
-    size_t nl = text->find('\n', i);
-    if (nl == std::string::npos) nl = text->size();
-    std::string line = text->substr(i, nl - i);
-    i = nl + 1;
+  for (std::string_view line : SplitLines(*text)) {
     auto j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object()) continue;
     auto level = j.value("level", "");

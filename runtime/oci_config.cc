@@ -8,6 +8,7 @@
 
 #include "base/fd.h"
 #include "base/safe_path.h"
+#include "base/text.h"
 #include "runtime/capabilities.h"
 #include "runtime/step_init.h"
 
@@ -157,12 +158,8 @@ std::vector<PrepOp> OciPrepOps(const RunSpec& spec, const EtcFileSources& etc) {
 std::optional<std::string> ParseContainersConfRuntime(std::string_view text) {
   std::string section;
   std::optional<std::string> out;
-  size_t i = 0;
-  while (i <= text.size()) {
-    size_t nl = text.find('\n', i);
-    if (nl == std::string_view::npos) nl = text.size();
-    std::string line = Trim(text.substr(i, nl - i));
-    i = nl + 1;
+  for (std::string_view raw : SplitLines(text)) {
+    std::string line = Trim(raw);
     if (line.empty() || line[0] == '#') continue;
     if (line[0] == '[') {
       size_t close = line.find(']');

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "base/fd.h"
+#include "base/text.h"
 #include "builder/build_flag_values.h"
 #include "builder/build_options.h"
 #include "builder/cli/command.h"
@@ -172,11 +173,8 @@ Result<BuildOptions> ToOptions(const BuildFlags& f, const GlobalOptions& global,
   o.ignorefile = f.ignorefile;
   for (const auto& path : f.build_arg_files) {
     ASSIGN_OR_RETURN(std::string text, ReadFileCapped(path, 1 << 20));
-    size_t start = 0;
-    while (start < text.size()) {
-      size_t nl = text.find('\n', start);
-      std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
-      start = nl == std::string::npos ? text.size() : nl + 1;
+    for (std::string_view view : SplitLines(text)) {
+      std::string line(view);
       if (line.empty() || line[0] == '#') continue;
       auto a = frontend::ParseBuildArgFlag(line);
       if (a.value) o.build_args[a.name] = *a.value;

@@ -8,6 +8,7 @@
 
 #include "base/fd.h"
 #include "base/log.h"
+#include "base/text.h"
 
 namespace shale::runtime::internal {
 
@@ -36,17 +37,12 @@ std::string ResolvConfContent(const std::string& host, const RunSpec& spec) {
     return s;
   };
   std::string out;
-  size_t pos = 0;
-  while (pos < host.size()) {
-    size_t end = host.find('\n', pos);
-    if (end == std::string::npos) end = host.size();
-    std::string line = host.substr(pos, end - pos);
-    pos = end + 1;
-    std::string word = line.substr(0, line.find_first_of(" \t"));
+  for (std::string_view line : SplitLines(host)) {
+    std::string_view word = line.substr(0, line.find_first_of(" \t"));
     bool replaced = (word == "nameserver" && !spec.dns_servers.empty()) ||
                     ((word == "search" || word == "domain") && !spec.dns_search.empty()) ||
                     (word == "options" && !spec.dns_options.empty());
-    if (!replaced) out += line + "\n";
+    if (!replaced) out.append(line).append("\n");
   }
   if (!spec.dns_search.empty()) out += "search" + joined(spec.dns_search) + "\n";
   for (const auto& server : spec.dns_servers) out += "nameserver " + server + "\n";
