@@ -158,8 +158,11 @@ Result<PulledImage> PullReference(ImageStore& store, const Reference& ref, const
   auto sources = (*session)->conf().PullSources(ref);
   if (!sources.ok()) return sources.status().Annotate(what);
   Status last;
+  // As podman: the name asked for, once; mirrors and rewritten locations
+  // are how it is fetched (debug lines, a warning when a mirror fails).
+  (*session)->Progress("Trying to pull " + ref.ToString() + "...");
   for (const auto& src : *sources) {
-    (*session)->Progress("Trying to pull " + src.ref.ToString() + "...");
+    SHALE_LOG(Debug) << "pulling " << ref.ToString() << " from " << src.ref.ToString();
     auto r = PullFrom(store, **session, ref, src, options);
     if (r.ok()) return r;
     last = r.status();
