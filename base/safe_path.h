@@ -84,10 +84,6 @@ Status RemoveAt(int dir_fd, const std::string& name);
 // Splits "a/b/c" into ("a/b", "c"); ("", "c") for "c".
 std::pair<std::string_view, std::string_view> SplitParent(std::string_view path);
 
-// The non-empty components of `path`, in order ("/a//b/./c/" -> a, b, ., c):
-// "." and ".." are kept for the caller's walk to interpret.
-std::vector<std::string> PathComponents(std::string_view path);
-
 }  // namespace shale
 
 #endif  // SHALE_BASE_SAFE_PATH_H_

@@ -15,6 +15,7 @@
 #include <iterator>
 #include <vector>
 
+#include "base/text.h"
 namespace shale {
 namespace {
 
@@ -71,9 +72,8 @@ bool Splice(char* out, const char* target, size_t tlen, const char* rest) {
 
 
 void SplitInto(std::string_view path, std::deque<std::string>* out, bool front) {
-  std::vector<std::string> comps = PathComponents(path);
-  out->insert(front ? out->begin() : out->end(), std::make_move_iterator(comps.begin()),
-              std::make_move_iterator(comps.end()));
+  std::vector<std::string_view> comps = PathComponents(path);
+  out->insert(front ? out->begin() : out->end(), comps.begin(), comps.end());
 }
 
 }  // namespace
@@ -230,18 +230,6 @@ int OpenInRootRaw(int root_fd, const char* path, int flags, mode_t mode) noexcep
 void SetResolveMode(ResolveMode mode) noexcept { g_mode.store(mode, std::memory_order_relaxed); }
 ResolveMode GetResolveMode() noexcept { return g_mode.load(std::memory_order_relaxed); }
 
-std::vector<std::string> PathComponents(std::string_view path) {
-  std::vector<std::string> comps;
-  size_t i = 0;
-  while (i <= path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    if (j > i) comps.emplace_back(path.substr(i, j - i));
-    i = j + 1;
-  }
-  return comps;
-}
-
 std::pair<std::string_view, std::string_view> SplitParent(std::string_view path) {
   size_t slash = path.rfind('/');
   if (slash == std::string_view::npos) return {std::string_view(), path};
@@ -280,17 +268,12 @@ Result<ParentAndName> OpenParentInRoot(int root_fd, std::string_view path) {
 
 std::string CleanRootPath(std::string_view path) {
   std::vector<std::string_view> parts;
-  size_t i = 0;
-  while (i < path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    std::string_view c = path.substr(i, j - i);
+  for (std::string_view c : PathComponents(path)) {
     if (c == "..") {
       if (!parts.empty()) parts.pop_back();
-    } else if (!c.empty() && c != ".") {
+    } else if (c != ".") {
       parts.push_back(c);
     }
-    i = j + 1;
   }
   std::string out;
   for (auto c : parts) {

@@ -6,11 +6,10 @@
 
 #include <cerrno>
 #include <deque>
-#include <iterator>
 #include <vector>
 
 #include "base/fd.h"
-#include "base/safe_path.h"
+#include "base/text.h"
 #include "builder/config_ops.h"
 
 namespace shale {
@@ -20,8 +19,8 @@ constexpr int kMaxSymlinks = 40;  // as the kernel's path walk
 
 // Puts the components of `path` in front of `out`, in order.
 void PushComponents(std::string_view path, std::deque<std::string>* out) {
-  std::vector<std::string> comps = PathComponents(path);
-  out->insert(out->begin(), std::make_move_iterator(comps.begin()), std::make_move_iterator(comps.end()));
+  std::vector<std::string_view> comps = PathComponents(path);
+  out->insert(out->begin(), comps.begin(), comps.end());
 }
 
 }  // namespace

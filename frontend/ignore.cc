@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 #include <re2/set.h>
 
+#include "base/text.h"
 #include "frontend/internal/text.h"
 #include "frontend/limits.h"
 
@@ -209,13 +210,8 @@ std::string CleanPath(std::string_view path) {
   if (path.empty()) return ".";
   bool rooted = path[0] == '/';
   std::vector<std::string_view> parts;
-  size_t i = 0;
-  while (i < path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    std::string_view part = path.substr(i, j - i);
-    i = j + 1;
-    if (part.empty() || part == ".") continue;
+  for (std::string_view part : PathComponents(path)) {
+    if (part == ".") continue;
     if (part == "..") {
       if (!parts.empty() && parts.back() != "..") {
         parts.pop_back();

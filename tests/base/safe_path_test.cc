@@ -205,15 +205,6 @@ TEST_P(SafePathModeTest, RemoveAtNeverFollowsSymlinks) {
 INSTANTIATE_TEST_SUITE_P(Modes, SafePathModeTest, ::testing::Values(ResolveMode::kOpenat2, ResolveMode::kWalk),
                          [](const auto& info) { return info.param == ResolveMode::kWalk ? "Walk" : "Openat2"; });
 
-TEST(PathComponents, DropsEmptyComponentsAndKeepsDots) {
-  using V = std::vector<std::string>;
-  EXPECT_EQ(PathComponents("/a//b/./c/"), (V{"a", "b", ".", "c"}));
-  EXPECT_EQ(PathComponents("../x"), (V{"..", "x"}));
-  EXPECT_EQ(PathComponents("name"), (V{"name"}));
-  EXPECT_EQ(PathComponents("/"), V{});
-  EXPECT_EQ(PathComponents(""), V{});
-}
-
 TEST(SplitParent, Splits) {
   EXPECT_EQ(SplitParent("a/b/c"), (std::pair<std::string_view, std::string_view>("a/b", "c")));
   EXPECT_EQ(SplitParent("c"), (std::pair<std::string_view, std::string_view>("", "c")));

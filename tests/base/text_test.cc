@@ -14,5 +14,14 @@ TEST(SplitLines, LinesWithoutTheirNewlines) {
   EXPECT_EQ(SplitLines("no newline"), (V{"no newline"}));
 }
 
+TEST(PathComponents, DropsEmptyComponentsAndKeepsDots) {
+  using V = std::vector<std::string_view>;
+  EXPECT_EQ(PathComponents("/a//b/./c/"), (V{"a", "b", ".", "c"}));
+  EXPECT_EQ(PathComponents("../x"), (V{"..", "x"}));
+  EXPECT_EQ(PathComponents("name"), (V{"name"}));
+  EXPECT_EQ(PathComponents("/"), V{});
+  EXPECT_EQ(PathComponents(""), V{});
+}
+
 }  // namespace
 }  // namespace shale
